@@ -7,5 +7,6 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
   // middy ships ESM only; let swc turn it into CommonJS for Jest.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
 };

@@ -1,0 +1,76 @@
+/** Stable error codes of DESIGN.md's error table, with their HTTP status. */
+export const ERROR_STATUS = {
+  widget_not_found: 404,
+  widget_disabled: 404,
+  key_rotated: 404,
+  bot_not_ready: 503,
+  widget_origin_denied: 403,
+  session_invalid: 401,
+  session_expired: 401,
+  widget_rate_limit: 429,
+  widget_daily_cap_exceeded: 429,
+  visitor_daily_cap_exceeded: 429,
+  budget_exhausted: 503,
+  bad_request: 400,
+  payload_too_large: 413,
+  not_found: 404,
+  method_not_allowed: 405,
+  upstream_error: 502,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  widget_not_found: 'This widget link is invalid or has been disabled.',
+  widget_disabled: 'This widget link is invalid or has been disabled.',
+  key_rotated: 'This widget link is invalid or has been disabled.',
+  bot_not_ready: 'This bot is not ready for chat yet.',
+  widget_origin_denied: 'This website is not authorized to use this widget.',
+  session_invalid: 'The chat session is invalid.',
+  session_expired: 'The chat session has expired.',
+  widget_rate_limit: "You're sending messages too quickly. Please wait a moment.",
+  widget_daily_cap_exceeded: 'Failed to send message. Please try again.',
+  visitor_daily_cap_exceeded: 'Failed to send message. Please try again.',
+  budget_exhausted: 'Failed to send message. Please try again.',
+  bad_request: 'The request is malformed.',
+  payload_too_large: 'The request body is too large.',
+  not_found: 'No such route.',
+  method_not_allowed: 'Method not allowed on this route.',
+  upstream_error: 'Failed to send message. Please try again.',
+  internal_error: 'Failed to start chat. Please try again.',
+};
+
+export interface PerchErrorOptions {
+  message?: string;
+  cause?: unknown;
+  /** Extra response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
+  /** The origin the refusal may be shown to (CORS grant); unset for origin refusals. */
+  corsOrigin?: string;
+}
+
+/**
+ * The one error type of the runtime: a stable code, its status, a message safe to show a
+ * visitor, and the lower error kept as `cause` for the logs.
+ */
+export class PerchError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly corsOrigin: string | undefined;
+
+  constructor(code: ErrorCode, { message, cause, headers = {}, corsOrigin }: PerchErrorOptions = {}) {
+    super(message ?? DEFAULT_MESSAGES[code], { cause });
+    this.name = 'PerchError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.headers = headers;
+    this.corsOrigin = corsOrigin;
+  }
+}
+
+/** The JSON body of every refusal: `{ error: { code, message } }`. */
+export function errorBody(code: ErrorCode, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}

@@ -1,0 +1,59 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { errorBody, type PerchError } from '../errors/perch-error';
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface CorsOptions {
+  /** Methods a preflight admits, e.g. `POST, OPTIONS`. */
+  methods?: string;
+}
+
+const ALLOWED_HEADERS = 'Content-Type, Authorization, Accept';
+const PREFLIGHT_MAX_AGE = '600';
+
+/** The CORS grant for an admitted origin; `Vary: Origin` keeps caches from mixing origins. */
+export function corsHeaders(origin: string | undefined, { methods }: CorsOptions = {}): Record<string, string> {
+  if (origin === undefined) return { Vary: 'Origin' };
+  const headers: Record<string, string> = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+  if (methods) {
+    headers['Access-Control-Allow-Methods'] = methods;
+    headers['Access-Control-Allow-Headers'] = ALLOWED_HEADERS;
+    headers['Access-Control-Max-Age'] = PREFLIGHT_MAX_AGE;
+  }
+  return headers;
+}
+
+export function jsonResponse(status: number, body: unknown, corsOrigin?: string, headers: Record<string, string> = {}): ApiResponse {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...corsHeaders(corsOrigin), ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The answer to a preflight `OPTIONS` from an admitted origin. */
+export function preflightResponse(origin: string, methods: string): ApiResponse {
+  return { status: 204, headers: corsHeaders(origin, { methods }), body: '' };
+}
+
+/** `{ error: { code, message } }` with the error's status, headers and CORS grant (if any). */
+export function errorResponse(error: PerchError): ApiResponse {
+  return {
+    status: error.status,
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      ...corsHeaders(error.corsOrigin),
+      ...error.headers,
+    },
+    body: errorBody(error.code, error.message),
+  };
+}
+
+export function toProxyResult(response: ApiResponse): APIGatewayProxyResult {
+  return { statusCode: response.status, headers: response.headers, body: response.body };
+}

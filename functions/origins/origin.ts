@@ -1,0 +1,102 @@
+/**
+ * Origin rules of DESIGN.md: entries are exact origins or `scheme://*.domain[:port]`
+ * wildcards; matching is exact after normalisation (lower case, IDN → punycode, default
+ * port dropped). Everything here is pure so the config check and the handlers share it.
+ */
+
+/** An allowed-origin entry after parsing: exact, or any subdomain of `domain`. */
+export type OriginRule =
+  | { kind: 'exact'; origin: string }
+  | { kind: 'wildcard'; scheme: 'http:' | 'https:'; domain: string; port: string };
+
+export type OriginParseResult = { ok: true; origin: string } | { ok: false; problem: string };
+
+// scheme "://" authority, nothing after: an Origin header never carries a path, query or fragment.
+const ORIGIN_SHAPE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#\s]+)$/;
+const WILDCARD_LABEL = 'perch-wildcard-label';
+
+/**
+ * Normalises a serialised origin (`https://Example.COM:443` → `https://example.com`), or says
+ * why it is not one. Userinfo, paths, trailing dots and non-http(s) schemes are refused.
+ */
+export function parseOrigin(value: string): OriginParseResult {
+  if (value.trim() !== value || value === '') return { ok: false, problem: 'is empty or has surrounding spaces' };
+  if (!value.includes('://')) return { ok: false, problem: `needs a scheme, e.g. https://${value.replace(/\/+$/, '')}` };
+  const shape = ORIGIN_SHAPE.exec(value);
+  if (!shape) {
+    return { ok: false, problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash' };
+  }
+  const scheme = shape[1]!.toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return { ok: false, problem: 'must use http or https' };
+  if (shape[2]!.includes('@')) return { ok: false, problem: 'must not contain user info (user@)' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, problem: 'is not a valid origin' };
+  }
+  if (url.hostname === '' || url.hostname.endsWith('.')) {
+    return { ok: false, problem: 'must not have an empty host or a trailing dot' };
+  }
+  if (url.hostname.includes('*')) return { ok: false, problem: 'may only use * as the whole first label, e.g. https://*.example.com' };
+  return { ok: true, origin: `${url.protocol}//${url.host}` };
+}
+
+/** Parses one `allowedOrigins` entry, exact or wildcard. */
+export function parseOriginRule(entry: string): { ok: true; rule: OriginRule } | { ok: false; problem: string } {
+  const wildcard = /^([a-zA-Z]+:\/\/)\*\.(.*)$/.exec(entry);
+  if (!wildcard) {
+    if (entry.includes('*')) {
+      return { ok: false, problem: 'may only use * as the whole first label, e.g. https://*.example.com' };
+    }
+    const parsed = parseOrigin(entry);
+    return parsed.ok ? { ok: true, rule: { kind: 'exact', origin: parsed.origin } } : parsed;
+  }
+  const parsed = parseOrigin(`${wildcard[1]}${WILDCARD_LABEL}.${wildcard[2]}`);
+  if (!parsed.ok) return { ok: false, problem: parsed.problem.replace(WILDCARD_LABEL + '.', '*.') };
+  const url = new URL(parsed.origin);
+  const domain = url.hostname.slice(WILDCARD_LABEL.length + 1);
+  if (!domain.includes('.')) {
+    return { ok: false, problem: `is too broad: *.${domain} admits a whole top-level domain` };
+  }
+  if (/^[\d.]+$/.test(domain) || domain.startsWith('[')) {
+    return { ok: false, problem: 'cannot use a wildcard with an IP address' };
+  }
+  return { ok: true, rule: { kind: 'wildcard', scheme: url.protocol as 'http:' | 'https:', domain, port: url.port } };
+}
+
+/** The canonical text of a rule, used to spot duplicates and to store normalised config. */
+export function formatOriginRule(rule: OriginRule): string {
+  if (rule.kind === 'exact') return rule.origin;
+  return `${rule.scheme}//*.${rule.domain}${rule.port ? `:${rule.port}` : ''}`;
+}
+
+/**
+ * Decides whether a request's `Origin` header is admitted by a widget's allowed origins.
+ * An empty list admits any origin (development); otherwise a missing, `null` or malformed
+ * Origin is refused. Returns the origin to echo in `Access-Control-Allow-Origin`, or null.
+ */
+export function matchOrigin(header: string | undefined, allowedOrigins: readonly string[]): string | null {
+  if (header === undefined) return null;
+  const parsed = parseOrigin(header);
+  if (!parsed.ok) return null;
+  if (allowedOrigins.length === 0) return header;
+  const url = new URL(parsed.origin);
+  for (const entry of allowedOrigins) {
+    const rule = parseOriginRule(entry);
+    if (!rule.ok) continue;
+    if (rule.rule.kind === 'exact' ? rule.rule.origin === parsed.origin : matchesWildcard(url, rule.rule)) {
+      return header;
+    }
+  }
+  return null;
+}
+
+function matchesWildcard(url: URL, rule: Extract<OriginRule, { kind: 'wildcard' }>): boolean {
+  return (
+    url.protocol === rule.scheme &&
+    url.port === rule.port &&
+    url.hostname.length > rule.domain.length + 1 &&
+    url.hostname.endsWith(`.${rule.domain}`)
+  );
+}

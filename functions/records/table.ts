@@ -1,0 +1,84 @@
+/**
+ * The single DynamoDB table of DESIGN.md. Items the reconciler (or Pulumi) owns carry
+ * `managedBy = "perch-config"` (a sparse GSI lists them) and live under `WIDGET#` and `KEY#`;
+ * runtime items (sessions, counters, usage) live under other prefixes and never carry it.
+ */
+export const TABLE_NAME_ENV = 'PERCH_TABLE';
+export const DEFAULT_TABLE_NAME = 'perch';
+export const MANAGED_INDEX = 'managed';
+export const MANAGED_BY = 'perch-config';
+/** Epoch seconds; the TTL attribute on AWS, and every reader filters on it. */
+export const EXPIRY_ATTRIBUTE = 'expiresAt';
+
+export function tableName(env: NodeJS.ProcessEnv = process.env): string {
+  return env[TABLE_NAME_ENV] ?? DEFAULT_TABLE_NAME;
+}
+
+export const widgetKey = (widgetId: string) => ({ pk: `WIDGET#${widgetId}`, sk: 'CONFIG' });
+export const publicKeyKey = (publicKey: string) => ({ pk: `KEY#${publicKey}`, sk: 'KEY' });
+
+export type ModelBinding =
+  | { provider: 'faq' }
+  | { provider: 'bedrock'; modelId: string; region?: string; pricing?: Pricing; maxOutputTokens?: number }
+  | {
+      provider: 'openai';
+      baseUrl: string;
+      model: string;
+      apiKeyEnv?: string;
+      apiKeySecret?: string;
+      pricing?: Pricing;
+      maxOutputTokens?: number;
+    };
+
+export interface Pricing {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+export interface WidgetLimits {
+  perMinute: number;
+  perDay: number;
+  perVisitorPerDay?: number;
+  dailyBudgetUsd?: number;
+}
+
+/** What the runtime reads about a widget: one item per widget, written only by config apply. */
+export interface WidgetRecord {
+  pk: string;
+  sk: 'CONFIG';
+  managedBy: typeof MANAGED_BY;
+  widgetId: string;
+  name: string;
+  model: ModelBinding;
+  systemPrompt: string;
+  greeting: string;
+  placeholder: string;
+  theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
+  allowedOrigins: string[];
+  limits: WidgetLimits;
+  status: 'active' | 'paused';
+  quickActions: string[];
+  feedback: boolean;
+  faq: { question: string; answer: string }[];
+  retentionDays: number;
+  /** The current public key and its version (the config's `keyRotation`). */
+  publicKey: string;
+  keyVersion: number;
+  /** Rotated-out key versions → epoch ms until which their sessions keep working. */
+  keyGrace: Record<string, number>;
+}
+
+/** Maps a public key to its widget; rotated keys keep their item until the grace ends. */
+export interface KeyRecord {
+  pk: string;
+  sk: 'KEY';
+  managedBy: typeof MANAGED_BY;
+  widgetId: string;
+  keyVersion: number;
+  /** Set once the key is rotated out: epoch ms after which its sessions are refused. */
+  graceUntil?: number;
+}
+
+export type ManagedRecord = WidgetRecord | KeyRecord;
+
+export const isWidgetRecord = (r: ManagedRecord): r is WidgetRecord => r.sk === 'CONFIG';

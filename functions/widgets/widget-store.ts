@@ -1,0 +1,21 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { publicKeyKey, widgetKey, type KeyRecord, type WidgetRecord } from '../records/table';
+
+/** Read access to the widget records the reconciler writes. */
+export interface WidgetStore {
+  findWidget(widgetId: string): Promise<WidgetRecord | undefined>;
+  findKey(publicKey: string): Promise<KeyRecord | undefined>;
+}
+
+export function createWidgetStore({ doc, table }: { doc: DynamoDBDocumentClient; table: string }): WidgetStore {
+  return {
+    async findWidget(widgetId) {
+      const result = await doc.send(new GetCommand({ TableName: table, Key: widgetKey(widgetId) }));
+      return result.Item as WidgetRecord | undefined;
+    },
+    async findKey(publicKey) {
+      const result = await doc.send(new GetCommand({ TableName: table, Key: publicKeyKey(publicKey) }));
+      return result.Item as KeyRecord | undefined;
+    },
+  };
+}

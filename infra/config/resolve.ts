@@ -1,0 +1,98 @@
+import type { ModelBinding, WidgetLimits } from '../../functions/records/table';
+import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
+import type { PerchConfig, WidgetInput } from './schema';
+
+export const WIDGET_DEFAULTS = {
+  systemPrompt: 'You are a helpful assistant for this website. Answer briefly and politely.',
+  greeting: 'Hi! How can I help you today?',
+  placeholder: 'Type your question…',
+  theme: { primary: '#2563eb', position: 'bottom-right' as const },
+  limits: { perMinute: 10, perDay: 200 },
+  keyRotation: 0,
+  status: 'active' as const,
+  feedback: true,
+  retentionDays: 30,
+};
+
+/** A widget with the stack override merged in and every default applied. */
+export interface ResolvedWidget {
+  id: string;
+  name: string;
+  modelName: string;
+  model: ModelBinding;
+  systemPrompt: string;
+  greeting: string;
+  placeholder: string;
+  theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
+  /** Normalised entries (lower case, punycode, no default port). */
+  allowedOrigins: string[];
+  limits: WidgetLimits;
+  keyRotation: number;
+  status: 'active' | 'paused';
+  quickActions: string[];
+  feedback: boolean;
+  faq: { question: string; answer: string }[];
+  retentionDays: number;
+}
+
+export interface ResolvedConfig {
+  stack: string;
+  widgets: ResolvedWidget[];
+  warnings: string[];
+}
+
+/**
+ * Turns a validated config into the widgets of one stack: merges `stacks.<stack>.widgets`
+ * over the base (nested `theme` and `limits` merge field by field; lists are replaced).
+ */
+export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfig {
+  const overrides = config.stacks?.[stack]?.widgets ?? {};
+  const warnings: string[] = [];
+  const widgets = Object.entries(config.widgets)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, base]): ResolvedWidget => {
+      const override: Partial<WidgetInput> = overrides[id] ?? {};
+      const merged: WidgetInput = {
+        ...base,
+        ...override,
+        theme: { ...base.theme, ...override.theme },
+        limits: { ...base.limits, ...override.limits },
+      };
+      const model = config.models[merged.model]!;
+      const allowedOrigins = (merged.allowedOrigins ?? []).map((entry) => {
+        const parsed = parseOriginRule(entry);
+        if (!parsed.ok) throw new Error(`unvalidated origin ${entry}`);
+        return formatOriginRule(parsed.rule);
+      });
+      if (allowedOrigins.length === 0) {
+        warnings.push(`widgets.${id}.allowedOrigins is empty: any website can embed this widget (fine for development only)`);
+      }
+      const faq = merged.faq ?? [];
+      if (model.provider === 'faq' && faq.length === 0) {
+        warnings.push(`widgets.${id}.faq is empty: the faq model can only give its fallback answer`);
+      }
+      return {
+        id,
+        name: merged.name,
+        modelName: merged.model,
+        model,
+        systemPrompt: merged.systemPrompt ?? WIDGET_DEFAULTS.systemPrompt,
+        greeting: merged.greeting ?? WIDGET_DEFAULTS.greeting,
+        placeholder: merged.placeholder ?? WIDGET_DEFAULTS.placeholder,
+        theme: { ...WIDGET_DEFAULTS.theme, ...stripUndefined(merged.theme ?? {}) },
+        allowedOrigins,
+        limits: { ...WIDGET_DEFAULTS.limits, ...stripUndefined(merged.limits ?? {}) },
+        keyRotation: merged.keyRotation ?? WIDGET_DEFAULTS.keyRotation,
+        status: merged.status ?? WIDGET_DEFAULTS.status,
+        quickActions: merged.quickActions ?? [],
+        feedback: merged.feedback ?? WIDGET_DEFAULTS.feedback,
+        faq,
+        retentionDays: merged.retentionDays ?? WIDGET_DEFAULTS.retentionDays,
+      };
+    });
+  return { stack, widgets, warnings };
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}

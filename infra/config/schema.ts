@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { parseOriginRule, formatOriginRule } from '../../functions/origins/origin';
+
+/**
+ * The schema of `widgets.config.ts`. Widget fields carry no zod defaults so a per-stack
+ * override stays a true partial; `resolveConfig` applies DEFAULTS after merging.
+ */
+const pricingSchema = z
+  .object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })
+  .strict();
+
+const maxOutputTokens = z.number().int().positive().max(64_000).optional();
+
+export const modelSchema = z.discriminatedUnion('provider', [
+  z.object({ provider: z.literal('faq') }).strict(),
+  z
+    .object({
+      provider: z.literal('bedrock'),
+      modelId: z.string().min(1),
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').optional(),
+      pricing: pricingSchema.optional(),
+      maxOutputTokens,
+    })
+    .strict(),
+  z
+    .object({
+      provider: z.literal('openai'),
+      baseUrl: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.example.com/v1' })
+        .refine((u) => !/\/chat\/completions\/?$/.test(u), 'must end before /chat/completions'),
+      model: z.string().min(1),
+      apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+      apiKeySecret: z.string().min(1).optional(),
+      pricing: pricingSchema.optional(),
+      maxOutputTokens,
+    })
+    .strict(),
+]);
+
+const originEntry = z.string().superRefine((value, ctx) => {
+  const parsed = parseOriginRule(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${parsed.problem}` });
+});
+
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour, e.g. #2563eb');
+
+export const widgetSchema = z
+  .object({
+    name: z.string().min(1).max(80),
+    model: z.string().min(1),
+    systemPrompt: z.string().max(20_000).optional(),
+    greeting: z.string().max(500).optional(),
+    placeholder: z.string().max(120).optional(),
+    theme: z
+      .object({ primary: hexColour.optional(), position: z.enum(['bottom-right', 'bottom-left']).optional() })
+      .strict()
+      .optional(),
+    allowedOrigins: z.array(originEntry).optional(),
+    limits: z
+      .object({
+        perMinute: z.number().int().positive().max(100_000).optional(),
+        perDay: z.number().int().positive().max(10_000_000).optional(),
+        perVisitorPerDay: z.number().int().positive().optional(),
+        dailyBudgetUsd: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    keyRotation: z.number().int().nonnegative().optional(),
+    status: z.enum(['active', 'paused']).optional(),
+    quickActions: z.array(z.string().min(1).max(200)).max(8).optional(),
+    feedback: z.boolean().optional(),
+    faq: z
+      .array(z.object({ question: z.string().min(1).max(500), answer: z.string().min(1).max(4000) }).strict())
+      .optional(),
+    retentionDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+
+const WIDGET_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+export const configSchema = z
+  .object({
+    models: z.record(z.string(), modelSchema),
+    widgets: z.record(z.string(), widgetSchema),
+    stacks: z
+      .record(z.string(), z.object({ widgets: z.record(z.string(), widgetSchema.partial()) }).strict())
+      .optional(),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const id of Object.keys(config.widgets)) {
+      if (!WIDGET_ID.test(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['widgets', id],
+          message: 'widget id must be a lower-case slug (a-z, 0-9, -), e.g. docs-bot',
+        });
+      }
+    }
+    const checkWidget = (path: (string | number)[], widget: Partial<WidgetInput>) => {
+      if (widget.model !== undefined && !(widget.model in config.models)) {
+        const known = Object.keys(config.models).join(', ') || 'none';
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'model'],
+          message: `unknown model ${JSON.stringify(widget.model)}; declared models: ${known}`,
+        });
+      }
+      const seen = new Map<string, number>();
+      widget.allowedOrigins?.forEach((entry, index) => {
+        const parsed = parseOriginRule(entry);
+        if (!parsed.ok) return;
+        const canonical = formatOriginRule(parsed.rule);
+        const first = seen.get(canonical);
+        if (first === undefined) seen.set(canonical, index);
+        else {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'allowedOrigins', index],
+            message: `${JSON.stringify(entry)} duplicates allowedOrigins[${first}]; remove one`,
+          });
+        }
+      });
+    };
+    for (const [id, widget] of Object.entries(config.widgets)) checkWidget(['widgets', id], widget);
+    for (const [stack, overrides] of Object.entries(config.stacks ?? {})) {
+      for (const [id, widget] of Object.entries(overrides.widgets)) {
+        if (!(id in config.widgets)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stacks', stack, 'widgets', id],
+            message: `overrides a widget that is not declared under widgets`,
+          });
+        }
+        checkWidget(['stacks', stack, 'widgets', id], widget);
+      }
+    }
+  });
+
+/** What a team writes in `widgets.config.ts` (editor autocompletion comes from this). */
+export type PerchConfigInput = z.input<typeof configSchema>;
+export type PerchConfig = z.output<typeof configSchema>;
+export type WidgetInput = z.output<typeof widgetSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+
+/** Typed identity helper for `widgets.config.ts`; validation happens when the config is loaded. */
+export function defineConfig(config: PerchConfigInput): PerchConfigInput {
+  return config;
+}

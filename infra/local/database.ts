@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { MANAGED_INDEX } from '../../functions/records/table';
+
+export interface LocalDatabase {
+  endpoint: string;
+  client: DynamoDBClient;
+  close(): Promise<void>;
+}
+
+export interface LocalDatabaseOptions {
+  /** LevelDB folder; in memory when omitted (tests). */
+  path?: string;
+}
+
+/**
+ * Starts dynalite (a real DynamoDB API on LevelDB) on a free loopback port. The SDK client
+ * uses static dummy credentials: dynalite accepts any signature.
+ */
+export async function startLocalDatabase({ path }: LocalDatabaseOptions = {}): Promise<LocalDatabase> {
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  return {
+    endpoint,
+    client,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function localClientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+}
+
+/** Environment that points the AWS SDK inside the handlers at the local database. */
+export function localSdkEnvironment(endpoint: string, table: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: 'local',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    PERCH_TABLE: table,
+  };
+}
+
+/**
+ * Creates the single table (keys, the sparse `managed` index) unless it exists. TTL is not
+ * set: dynalite has none, so readers filter on `expiresAt` and the local target sweeps.
+ */
+export async function ensureTable(client: DynamoDBClient, table: string): Promise<'created' | 'exists'> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }));
+    return 'exists';
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'managedBy', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: MANAGED_INDEX,
+          KeySchema: [
+            { AttributeName: 'managedBy', KeyType: 'HASH' },
+            { AttributeName: 'pk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  return 'created';
+}
+

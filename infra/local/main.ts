@@ -1,0 +1,42 @@
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load';
+import { LocalTargetError, startLocalTarget } from './target';
+
+/** `npm start`: the local target, configured from the environment (see README). */
+async function main(): Promise<void> {
+  const port = Number(process.env.PERCH_PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new LocalTargetError(`PERCH_PORT must be a port number, got "${process.env.PERCH_PORT}"`);
+  const dataDir = process.env.PERCH_DATA_DIR ?? '.perch';
+  const target = await startLocalTarget({
+    configFile: process.env.PERCH_CONFIG ?? DEFAULT_CONFIG_FILE,
+    port,
+    dataDir,
+    stack: process.env.PERCH_STACK ?? 'local',
+  });
+  console.log(`\nPerch is running. API: ${target.apiUrl}   Outputs: ${dataDir}/outputs.json`);
+  for (const [id, { publicKey, snippet }] of Object.entries(target.outputs.widgets)) {
+    console.log(`\n  ${id}  ${publicKey}\n    ${snippet}`);
+  }
+  console.log('\nPress Ctrl+C to stop.');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received, stopping…`);
+    target.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`error while stopping: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`error: ${error.message}`);
+  else if (error instanceof LocalTargetError) console.error(`error: ${error.message}`);
+  else console.error(`error: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { errorBody } from '../../functions/errors/perch-error';
+import type { RouteDefinition } from '../../functions/routes';
+import {
+  installLambdaGlobals,
+  isStreamingHandler,
+  localContext,
+  LocalResponseStream,
+  type BufferedHandler,
+} from './lambda-runtime';
+import { toProxyEvent } from './proxy-event';
+
+/** API Gateway's REST API payload limit; larger bodies never reach a Lambda on AWS either. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Serves a non-API path (loader files, operator pages); returns false when it does not. */
+export type LocalPathHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+export interface LocalServerOptions {
+  routes: readonly RouteDefinition[];
+  /** Loads a route's handler module (`functions/handlers/<name>.ts`) and returns its `handler`. */
+  loadHandler: (name: string) => Promise<unknown>;
+  extraPaths?: LocalPathHandler[];
+  logger?: Pick<Console, 'error'>;
+}
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  params: string[];
+}
+
+function compileRoute(route: RouteDefinition): CompiledRoute {
+  const params: string[] = [];
+  const source = route.resource.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${source}$`), params };
+}
+
+function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(errorBody(code as never, message));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The local edge: turns each HTTP request into the API Gateway proxy event AWS would send and
+ * calls the same handler module, buffered or streamed (`streamifyResponse`) as on Lambda.
+ */
+export function createLocalServer({ routes, loadHandler, extraPaths = [], logger = console }: LocalServerOptions): Server {
+  installLambdaGlobals();
+  const compiled = routes.map(compileRoute);
+  const handlers = new Map<string, Promise<unknown>>();
+  const handlerFor = (name: string) => {
+    if (!handlers.has(name)) handlers.set(name, loadHandler(name));
+    return handlers.get(name)!;
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    for (const extra of extraPaths) if (await extra(req, res)) return;
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    let match: { route: CompiledRoute; values: RegExpExecArray } | undefined;
+    for (const route of compiled) {
+      const values = route.pattern.exec(path);
+      if (values) {
+        match = { route, values };
+        break;
+      }
+    }
+    if (!match) return sendJsonError(res, 404, 'not_found', 'No such route.');
+    const { route, params } = match.route;
+    if (!route.methods.includes((req.method ?? '').toUpperCase())) {
+      return sendJsonError(res, 405, 'method_not_allowed', 'Method not allowed on this route.');
+    }
+    const body = await readBody(req);
+    if (!body) return sendJsonError(res, 413, 'payload_too_large', 'The request body is too large.');
+    const pathParameters = Object.fromEntries(params.map((name, i) => [name, safeDecode(match.values[i + 1]!)]));
+    const event = toProxyEvent(req, { resource: route.resource, pathParameters: params.length ? pathParameters : null, body });
+    const handler = await handlerFor(route.name);
+    const context = localContext(route.name);
+    if (isStreamingHandler(handler)) {
+      await handler(event, new LocalResponseStream(res), context);
+      return;
+    }
+    const result = (await (handler as BufferedHandler)(event, context)) as APIGatewayProxyResult;
+    res.writeHead(result.statusCode, result.headers as Record<string, string>);
+    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  };
+
+  return createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      logger.error(`local server: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) sendJsonError(res, 500, 'internal_error', 'Failed to start chat. Please try again.');
+      else res.destroy();
+    });
+  });
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

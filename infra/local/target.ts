@@ -1,0 +1,121 @@
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ROUTES } from '../../functions/routes';
+import { createDocumentClient } from '../../functions/records/client';
+import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
+import { loadResolvedConfig } from '../config/load';
+import { formatPlan } from '../reconcile/print';
+import { reconcile } from '../reconcile/reconcile';
+import { buildOutputs, type PerchOutputs } from '../state/outputs';
+import { ensureTable, localSdkEnvironment, startLocalDatabase } from './database';
+import { createLocalServer, type LocalPathHandler } from './server';
+
+/** A one-line, user-facing failure of the local target (port taken, bad data folder...). */
+export class LocalTargetError extends Error {
+  override name = 'LocalTargetError';
+}
+
+export interface LocalTargetOptions {
+  configFile: string;
+  /** 0 picks a free port (tests). */
+  port?: number;
+  /** Where dynalite persists; in memory when undefined (tests). */
+  dataDir?: string;
+  stack?: string;
+  table?: string;
+  /** Loopback by default: the local target is not meant to face a network. */
+  host?: string;
+  log?: (line: string) => void;
+  extraPaths?: LocalPathHandler[];
+}
+
+export interface LocalTarget {
+  apiUrl: string;
+  outputs: PerchOutputs;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs Perch on one machine: dynalite as the table, the config reconciled with a printed
+ * plan, and the Lambda handlers behind a local HTTP server.
+ */
+export async function startLocalTarget({
+  configFile,
+  port = 8787,
+  dataDir,
+  stack = 'local',
+  table = DEFAULT_TABLE_NAME,
+  host = '127.0.0.1',
+  log = console.log,
+  extraPaths = [],
+}: LocalTargetOptions): Promise<LocalTarget> {
+  const config = await loadResolvedConfig(configFile, stack);
+  if (dataDir !== undefined) prepareDataDir(dataDir);
+
+  const database = await startLocalDatabase({ path: dataDir && join(dataDir, 'db') }).catch((cause: Error) => {
+    throw new LocalTargetError(
+      /lock/i.test(cause.message)
+        ? `data folder ${dataDir} is in use by another Perch process; stop it or set PERCH_DATA_DIR`
+        : `cannot open the local database in ${dataDir}: ${cause.message}`,
+      { cause },
+    );
+  });
+  try {
+    const doc = createDocumentClient(database.client);
+    if ((await ensureTable(database.client, table)) === 'created') log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
+    const { widgets } = await reconcile(doc, table, config, { onPlan: (plan) => log(formatPlan(plan)) });
+
+    Object.assign(process.env, localSdkEnvironment(database.endpoint, table));
+    const server = createLocalServer({
+      routes: ROUTES,
+      loadHandler: async (name) => (await import(`../../functions/handlers/${name}`)).handler,
+      extraPaths,
+    });
+    const boundPort = await listen(server, port, host);
+    const apiUrl = `http://localhost:${boundPort}`;
+    const outputs = buildOutputs(apiUrl, widgets.map((w) => ({ id: w.widgetId, publicKey: w.publicKey })));
+    if (dataDir !== undefined) writeFileSync(join(dataDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
+    return {
+      apiUrl,
+      outputs,
+      server,
+      close: async () => {
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        });
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.R_OK | constants.W_OK);
+  } catch (cause) {
+    throw new LocalTargetError(`data folder ${resolve(dataDir)} is not readable and writable: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      fail(
+        error.code === 'EADDRINUSE'
+          ? new LocalTargetError(`port ${port} is already in use; stop what uses it or set PERCH_PORT`, { cause: error })
+          : error,
+      );
+    });
+    server.listen(port, host, () => done((server.address() as AddressInfo).port));
+  });
+}

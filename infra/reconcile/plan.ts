@@ -1,0 +1,168 @@
+import { isDeepStrictEqual } from 'node:util';
+import { generatePublicKey, KEY_GRACE_MS } from '../../functions/keys/public-key';
+import { isWidgetRecord, type KeyRecord, type ManagedRecord, type WidgetRecord } from '../../functions/records/table';
+import type { ResolvedConfig } from '../config/resolve';
+import { widgetRecords, type WidgetKeys } from '../state/desired';
+
+export type WidgetAction = 'create' | 'update' | 'rotate-key' | 'delete';
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** What applying the config does to one widget. */
+export interface WidgetChange {
+  widgetId: string;
+  action: WidgetAction;
+  puts: ManagedRecord[];
+  deletes: { pk: string; sk: string }[];
+  fields: FieldChange[];
+  notes: string[];
+}
+
+export interface Plan {
+  stack: string;
+  changes: WidgetChange[];
+  warnings: string[];
+}
+
+export interface PlanOptions {
+  now?: number;
+  generateKey?: () => string;
+}
+
+/**
+ * Compares the desired records of `config` with the managed records the table holds and
+ * lists, per widget, the writes that make them equal: create, update (with changed fields),
+ * rotate-key, delete. Pure apart from key generation, which is injectable.
+ */
+export function planChanges(
+  config: ResolvedConfig,
+  current: readonly ManagedRecord[],
+  { now = Date.now(), generateKey = generatePublicKey }: PlanOptions = {},
+): Plan {
+  const warnings = [...config.warnings];
+  const byWidget = new Map<string, ManagedRecord[]>();
+  for (const record of current) {
+    const list = byWidget.get(record.widgetId) ?? [];
+    list.push(record);
+    byWidget.set(record.widgetId, list);
+  }
+  const changes: WidgetChange[] = [];
+
+  for (const widget of config.widgets) {
+    const existing = byWidget.get(widget.id) ?? [];
+    byWidget.delete(widget.id);
+    const notes: string[] = [];
+    const keys = currentKeys(existing, now);
+    let action: WidgetAction = 'update';
+    let widgetKeys: WidgetKeys;
+    if (!keys) {
+      action = 'create';
+      widgetKeys = { current: { publicKey: generateKey(), version: widget.keyRotation }, retired: [] };
+    } else if (widget.keyRotation > keys.current.version) {
+      action = 'rotate-key';
+      const graceUntil = now + KEY_GRACE_MS;
+      widgetKeys = {
+        current: { publicKey: generateKey(), version: widget.keyRotation },
+        retired: [...keys.retired, { ...keys.current, graceUntil }],
+      };
+      notes.push(
+        `key version ${keys.current.version} → ${widget.keyRotation}; the old key starts no new session, its sessions work until ${new Date(graceUntil).toISOString()}`,
+      );
+    } else {
+      if (widget.keyRotation < keys.current.version) {
+        warnings.push(
+          `widgets.${widget.id}.keyRotation is ${widget.keyRotation} but the table holds key version ${keys.current.version}; keys never go back, keeping version ${keys.current.version}`,
+        );
+      }
+      widgetKeys = keys;
+      notes.push(...keys.expired.map((k) => `rotated key version ${k.version} passed its grace period: deleted`));
+    }
+    const desired = widgetRecords(widget, widgetKeys);
+    const change = diffRecords(widget.id, action, desired, existing);
+    change.notes.push(...notes);
+    if (change.puts.length > 0 || change.deletes.length > 0) changes.push(change);
+  }
+
+  for (const [widgetId, records] of [...byWidget].sort(([a], [b]) => a.localeCompare(b))) {
+    changes.push({
+      widgetId,
+      action: 'delete',
+      puts: [],
+      deletes: records.map(({ pk, sk }) => ({ pk, sk })),
+      fields: [],
+      notes: ['its key stops working and its sessions are refused at their next request'],
+    });
+  }
+  return { stack: config.stack, changes, warnings };
+}
+
+interface CurrentKeys extends WidgetKeys {
+  expired: { publicKey: string; version: number }[];
+}
+
+// The live key is the highest version seen in key items or the widget item (so a hand-deleted
+// item is repaired, not re-keyed); lower versions are retired, and dropped once their grace ends.
+function currentKeys(existing: readonly ManagedRecord[], now: number): CurrentKeys | undefined {
+  const candidates = new Map<string, { publicKey: string; version: number; graceUntil?: number }>();
+  for (const record of existing) {
+    if (isWidgetRecord(record)) {
+      if (!candidates.has(record.publicKey)) {
+        candidates.set(record.publicKey, { publicKey: record.publicKey, version: record.keyVersion });
+      }
+    } else {
+      const publicKey = record.pk.slice('KEY#'.length);
+      candidates.set(publicKey, { publicKey, version: record.keyVersion, graceUntil: record.graceUntil });
+    }
+  }
+  const sorted = [...candidates.values()].sort((a, b) => b.version - a.version);
+  const [latest, ...older] = sorted;
+  if (!latest) return undefined;
+  const retired = older.map((k) => ({ publicKey: k.publicKey, version: k.version, graceUntil: k.graceUntil ?? now + KEY_GRACE_MS }));
+  return {
+    current: { publicKey: latest.publicKey, version: latest.version },
+    retired: retired.filter((k) => k.graceUntil > now),
+    expired: retired.filter((k) => k.graceUntil <= now),
+  };
+}
+
+const recordId = (r: { pk: string; sk: string }) => `${r.pk}\u0000${r.sk}`;
+
+function diffRecords(
+  widgetId: string,
+  action: WidgetAction,
+  desired: ManagedRecord[],
+  existing: readonly ManagedRecord[],
+): WidgetChange {
+  const existingById = new Map(existing.map((r) => [recordId(r), r]));
+  const change: WidgetChange = { widgetId, action, puts: [], deletes: [], fields: [], notes: [] };
+  for (const record of desired) {
+    const before = existingById.get(recordId(record));
+    existingById.delete(recordId(record));
+    if (before && isDeepStrictEqual(before, record)) continue;
+    change.puts.push(record);
+    if (action !== 'create' && isWidgetRecord(record)) {
+      change.fields.push(...fieldChanges((before as WidgetRecord | undefined) ?? {}, record));
+    } else if (action === 'update' && !isWidgetRecord(record)) {
+      change.notes.push(`key item for version ${(record as KeyRecord).keyVersion} ${before ? 'repaired' : 'restored'}`);
+    }
+  }
+  for (const stale of existingById.values()) change.deletes.push({ pk: stale.pk, sk: stale.sk });
+  return change;
+}
+
+function fieldChanges(before: Partial<WidgetRecord>, after: WidgetRecord): FieldChange[] {
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...fields]
+    .filter((f) => !isDeepStrictEqual(before[f as keyof WidgetRecord], after[f as keyof WidgetRecord]))
+    .map((field) => ({ field, before: before[field as keyof WidgetRecord], after: after[field as keyof WidgetRecord] }));
+}
+
+export function countChanges(plan: Plan): Record<WidgetAction, number> {
+  const counts: Record<WidgetAction, number> = { create: 0, update: 0, 'rotate-key': 0, delete: 0 };
+  for (const change of plan.changes) counts[change.action] += 1;
+  return counts;
+}

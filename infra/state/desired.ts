@@ -1,0 +1,72 @@
+import {
+  MANAGED_BY,
+  publicKeyKey,
+  widgetKey,
+  type KeyRecord,
+  type ManagedRecord,
+  type WidgetRecord,
+} from '../../functions/records/table';
+import type { ResolvedConfig, ResolvedWidget } from '../config/resolve';
+
+/** A widget's key material: generated once, kept in the table (local) or Pulumi state (AWS). */
+export interface WidgetKeys {
+  current: { publicKey: string; version: number };
+  /** Rotated-out keys still inside their grace period. */
+  retired: { publicKey: string; version: number; graceUntil: number }[];
+}
+
+/**
+ * The records one widget needs: its config item and one item per live key. Pure, so the local
+ * reconciler and the Pulumi program produce byte-identical items from the same config.
+ */
+export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): ManagedRecord[] {
+  const config: WidgetRecord = {
+    ...widgetKey(widget.id),
+    sk: 'CONFIG',
+    managedBy: MANAGED_BY,
+    widgetId: widget.id,
+    name: widget.name,
+    model: widget.model,
+    systemPrompt: widget.systemPrompt,
+    greeting: widget.greeting,
+    placeholder: widget.placeholder,
+    theme: widget.theme,
+    allowedOrigins: widget.allowedOrigins,
+    limits: widget.limits,
+    status: widget.status,
+    quickActions: widget.quickActions,
+    feedback: widget.feedback,
+    faq: widget.faq,
+    retentionDays: widget.retentionDays,
+    publicKey: keys.current.publicKey,
+    keyVersion: keys.current.version,
+    keyGrace: Object.fromEntries(keys.retired.map((k) => [String(k.version), k.graceUntil])),
+  };
+  const current: KeyRecord = {
+    ...publicKeyKey(keys.current.publicKey),
+    sk: 'KEY',
+    managedBy: MANAGED_BY,
+    widgetId: widget.id,
+    keyVersion: keys.current.version,
+  };
+  const retired = keys.retired.map(
+    (k): KeyRecord => ({
+      ...publicKeyKey(k.publicKey),
+      sk: 'KEY',
+      managedBy: MANAGED_BY,
+      widgetId: widget.id,
+      keyVersion: k.version,
+      graceUntil: k.graceUntil,
+    }),
+  );
+  return [config, current, ...retired];
+}
+
+/** Every managed record of a resolved config, given each widget's keys. */
+export function desiredRecords(config: ResolvedConfig, keys: ReadonlyMap<string, WidgetKeys>): ManagedRecord[] {
+  return config.widgets.flatMap((widget) => {
+    const widgetKeys = keys.get(widget.id);
+    if (!widgetKeys) throw new Error(`no key material for widget ${widget.id}`);
+    return widgetRecords(widget, widgetKeys);
+  });
+}
