@@ -1,0 +1,53 @@
+/**
+ * Runtime-owned counter items (never written by the reconciler). One item per widget per UTC
+ * day holds the limit counts and that day's usage, so admitting a message is one conditional
+ * UpdateItem; the quota-reset job copies finished days into usage history items.
+ */
+export const counterKey = (widgetId: string, day: string) => ({ pk: `COUNTER#${widgetId}`, sk: `DAY#${day}` });
+export const visitorCounterKey = (widgetId: string, visitor: string, day: string) => ({
+  pk: `VISITOR#${widgetId}#${visitor}`,
+  sk: `DAY#${day}`,
+});
+export const usageKey = (widgetId: string, day: string) => ({ pk: `USAGE#${widgetId}`, sk: `DAY#${day}` });
+
+/** Usage figures of one widget for one UTC day (counter item fields, and usage history items). */
+export interface DailyUsage {
+  widgetId: string;
+  day: string;
+  sessions: number;
+  messages: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Refusals by error code, e.g. `{ widget_rate_limit: 3 }`. */
+  refusals: Record<string, number>;
+}
+
+/** The live counter item for a widget's day. */
+export interface CounterRecord extends Partial<DailyUsage> {
+  pk: string;
+  sk: string;
+  widgetId: string;
+  day: string;
+  /** Epoch minute (floor(ms / 60000)) the `cur` count belongs to. */
+  minute?: number;
+  /** Messages admitted in `minute`, and in the minute before it. */
+  cur?: number;
+  prev?: number;
+  /** Per second of `minute`: how many messages that second's sliding window still admits in total. */
+  caps?: number[];
+  /** Set by the quota-reset job once the day is copied into usage history. */
+  rolledUpAt?: number;
+  expiresAt: number;
+}
+
+/** A finished day in usage history (written only by the quota-reset job). */
+export interface UsageRecord extends DailyUsage {
+  pk: string;
+  sk: string;
+  expiresAt: number;
+}
+
+/** Counter items outlive their day by a little, for late roll-ups; history keeps ~13 months. */
+export const COUNTER_RETENTION_DAYS = 3;
+export const USAGE_RETENTION_DAYS = 400;
