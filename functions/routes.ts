@@ -1,17 +1,81 @@
 /**
- * The public routes: the local server and the Pulumi program both read this list, so a
- * route exists on both targets or on neither.
+ * The functions of Perch: the local server and the Pulumi program both read these lists, so
+ * a route exists on both targets or on neither, and each function's IAM policy is derived
+ * from what it declares here (least privilege).
  */
-export interface RouteDefinition {
-  /** Function name and bundle name (`functions/handlers/<name>.ts`). */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+
+export interface FunctionDefinition {
+  /** Function name and bundle name (`functions/handlers/<name>.ts`, exporting `handler`). */
   name: string;
+  /** DynamoDB actions on the table (and its indexes when `Query` is listed). */
+  tableActions: TableAction[];
+  /** Reads the session-signing secret (Secrets Manager on AWS). */
+  sessionSecret: boolean;
+  /** Calls model providers: Bedrock models and OpenAI-compatible API key secrets from the config. */
+  invokesModels: boolean;
+}
+
+export interface RouteDefinition extends FunctionDefinition {
   /** API Gateway resource path, with `{param}` placeholders. */
   resource: string;
   methods: string[];
-  /** Replies through Lambda response streaming (`awslambda.streamifyResponse`). */
+  /** Replies through Lambda response streaming (`awslambda.streamifyResponse`, REST API STREAM mode). */
   streaming: boolean;
 }
 
 export const ROUTES: RouteDefinition[] = [
-  { name: 'widget-config', resource: '/v1/widgets/{key}', methods: ['GET', 'OPTIONS'], streaming: false },
+  {
+    name: 'widget-config',
+    resource: '/v1/widgets/{key}',
+    methods: ['GET', 'OPTIONS'],
+    streaming: false,
+    tableActions: ['GetItem'],
+    sessionSecret: false,
+    invokesModels: false,
+  },
+  {
+    name: 'sessions',
+    resource: '/v1/sessions',
+    methods: ['POST', 'OPTIONS'],
+    streaming: false,
+    tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+    sessionSecret: true,
+    invokesModels: false,
+  },
+  {
+    name: 'messages',
+    resource: '/v1/sessions/{sessionId}/messages',
+    methods: ['POST', 'OPTIONS'],
+    streaming: true,
+    tableActions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'],
+    sessionSecret: true,
+    invokesModels: true,
+  },
+  {
+    name: 'feedback',
+    resource: '/v1/sessions/{sessionId}/feedback',
+    methods: ['POST', 'OPTIONS'],
+    streaming: false,
+    tableActions: ['GetItem', 'UpdateItem'],
+    sessionSecret: true,
+    invokesModels: false,
+  },
 ];
+
+/** The quota-reset job, run at 00:00 UTC (EventBridge Scheduler on AWS, a timer locally). */
+export const QUOTA_RESET: FunctionDefinition = {
+  name: 'quota-reset',
+  tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  sessionSecret: false,
+  invokesModels: false,
+};
+
+/** Environment variables the functions read (set by Pulumi on AWS, by the local target locally). */
+export const FUNCTION_ENV = {
+  table: 'PERCH_TABLE',
+  /** ARN of the Secrets Manager secret holding the session-signing key (AWS). */
+  sessionSecretArn: 'PERCH_SESSION_SECRET_ARN',
+  /** The session-signing key itself (local target; generated once into the data folder). */
+  sessionSecret: 'PERCH_SESSION_SECRET',
+} as const;
