@@ -13,6 +13,9 @@ export type OriginParseResult = { ok: true; origin: string } | { ok: false; prob
 
 // scheme "://" authority, nothing after: an Origin header never carries a path, query or fragment.
 const ORIGIN_SHAPE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#\s]+)$/;
+// The URL parser silently rewrites these (`\` is a path separator, `%xx` is decoded, C0 controls
+// are stripped), so `https://example.com\evil.net` would otherwise read as `https://example.com`.
+const NEVER_IN_ORIGIN = /[\\%\x00-\x1f\x7f]/;
 const WILDCARD_LABEL = 'perch-wildcard-label';
 
 /**
@@ -21,6 +24,7 @@ const WILDCARD_LABEL = 'perch-wildcard-label';
  */
 export function parseOrigin(value: string): OriginParseResult {
   if (value.trim() !== value || value === '') return { ok: false, problem: 'is empty or has surrounding spaces' };
+  if (NEVER_IN_ORIGIN.test(value)) return { ok: false, problem: 'contains a character an origin never has (\\, % or a control character)' };
   if (!value.includes('://')) return { ok: false, problem: `needs a scheme, e.g. https://${value.replace(/\/+$/, '')}` };
   const shape = ORIGIN_SHAPE.exec(value);
   if (!shape) {
@@ -35,8 +39,8 @@ export function parseOrigin(value: string): OriginParseResult {
   } catch {
     return { ok: false, problem: 'is not a valid origin' };
   }
-  if (url.hostname === '' || url.hostname.endsWith('.')) {
-    return { ok: false, problem: 'must not have an empty host or a trailing dot' };
+  if (!url.hostname.startsWith('[') && url.hostname.split('.').includes('')) {
+    return { ok: false, problem: 'must not have an empty host, an empty label (..) or a trailing dot' };
   }
   if (url.hostname.includes('*')) return { ok: false, problem: 'may only use * as the whole first label, e.g. https://*.example.com' };
   return { ok: true, origin: `${url.protocol}//${url.host}` };

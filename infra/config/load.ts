@@ -26,19 +26,64 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const at = (path: readonly PropertyKey[]) => formatIssuePath(path) || '(config)';
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${at([...issue.path, key])}: unknown field; remove it or check its spelling`);
+  const at = formatIssuePath(issue.path) || '(config)';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: unknown field; remove it or check its spelling`);
+    case 'invalid_type':
+      if (issue.input === undefined) return [`${at}: is required`];
+      return [`${at}: must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`];
+    case 'too_small':
+    case 'too_big':
+      return [`${at}: ${describeBound(issue)}`];
+    case 'invalid_value':
+      return [`${at}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`];
+    case 'invalid_union':
+      if ('options' in issue && issue.options?.length) {
+        return [`${at}: must be one of ${issue.options.map((v) => JSON.stringify(v)).join(', ')}`];
+      }
+      return [`${at}: ${issue.message}`];
+    default:
+      return [`${at}: ${issue.message}`];
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return [`${at(issue.path)}: is required`];
+}
+
+const EXPECTED: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+};
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  return String(value);
+}
+
+function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const small = issue.code === 'too_small';
+  const limit = Number(small ? issue.minimum : issue.maximum);
+  if (issue.origin === 'string') {
+    if (small && limit === 1) return 'must not be empty';
+    return `must be ${small ? 'at least' : 'at most'} ${limit} characters long`;
   }
-  return [`${at(issue.path)}: ${issue.message}`];
+  if (issue.origin === 'array' || issue.origin === 'set') {
+    return `must have ${small ? 'at least' : 'at most'} ${limit} item${limit === 1 ? '' : 's'}`;
+  }
+  if (!issue.inclusive) return `must be ${small ? 'greater' : 'less'} than ${limit}`;
+  return `must be ${small ? 'at least' : 'at most'} ${limit}`;
 }
 
 /** Validates a raw config object, listing every problem (not just the first). */
 export function validateConfig(raw: unknown): PerchConfig {
-  const result = configSchema.safeParse(raw);
+  // reportInput: without it zod leaves `input` unset, and a wrong type would read as missing.
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
   return result.data;
 }

@@ -51,14 +51,16 @@ export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfi
   const widgets = Object.entries(config.widgets)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([id, base]): ResolvedWidget => {
-      const override: Partial<WidgetInput> = overrides[id] ?? {};
+      // An explicit `undefined` (legal in a .ts config) means "not set": it must neither
+      // hide the base value nor reach the records, where it would read as drift on every plan.
+      const override: Partial<WidgetInput> = stripUndefined(overrides[id] ?? {});
       const merged: WidgetInput = {
-        ...base,
+        ...stripUndefined(base),
         ...override,
-        theme: { ...base.theme, ...override.theme },
-        limits: { ...base.limits, ...override.limits },
+        theme: { ...stripUndefined(base.theme ?? {}), ...stripUndefined(override.theme ?? {}) },
+        limits: { ...stripUndefined(base.limits ?? {}), ...stripUndefined(override.limits ?? {}) },
       };
-      const model = config.models[merged.model]!;
+      const model = stripUndefined(config.models[merged.model]!) as ModelBinding;
       const allowedOrigins = (merged.allowedOrigins ?? []).map((entry) => {
         const parsed = parseOriginRule(entry);
         if (!parsed.ok) throw new Error(`unvalidated origin ${entry}`);
@@ -79,9 +81,9 @@ export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfi
         systemPrompt: merged.systemPrompt ?? WIDGET_DEFAULTS.systemPrompt,
         greeting: merged.greeting ?? WIDGET_DEFAULTS.greeting,
         placeholder: merged.placeholder ?? WIDGET_DEFAULTS.placeholder,
-        theme: { ...WIDGET_DEFAULTS.theme, ...stripUndefined(merged.theme ?? {}) },
+        theme: { ...WIDGET_DEFAULTS.theme, ...merged.theme },
         allowedOrigins,
-        limits: { ...WIDGET_DEFAULTS.limits, ...stripUndefined(merged.limits ?? {}) },
+        limits: { ...WIDGET_DEFAULTS.limits, ...merged.limits },
         keyRotation: merged.keyRotation ?? WIDGET_DEFAULTS.keyRotation,
         status: merged.status ?? WIDGET_DEFAULTS.status,
         quickActions: merged.quickActions ?? [],

@@ -78,6 +78,70 @@ export const widgetSchema = z
 
 const WIDGET_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
+type Loose = Record<string, unknown>;
+const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
+const entriesOf = (value: unknown): [string, unknown][] => (isObject(value) ? Object.entries(value) : []);
+
+/**
+ * Rules across fields: widget ids are slugs, models exist, origins are not listed twice,
+ * stack overrides name declared widgets. They run even when other fields failed (so `check`
+ * lists every problem at once), which is why they guard every shape they read.
+ */
+function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
+  if (!isObject(config)) return;
+  const models = isObject(config.models) ? config.models : undefined;
+  const widgets = isObject(config.widgets) ? config.widgets : {};
+  for (const id of Object.keys(widgets)) {
+    if (!WIDGET_ID.test(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['widgets', id],
+        message: 'widget id must be a lower-case slug (a-z, 0-9, -), e.g. docs-bot',
+      });
+    }
+  }
+  const checkWidget = (path: (string | number)[], widget: unknown) => {
+    if (!isObject(widget)) return;
+    if (models && typeof widget.model === 'string' && !Object.hasOwn(models, widget.model)) {
+      const known = Object.keys(models).join(', ') || 'none';
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'model'],
+        message: `unknown model ${JSON.stringify(widget.model)}; declared models: ${known}`,
+      });
+    }
+    const seen = new Map<string, number>();
+    const origins = Array.isArray(widget.allowedOrigins) ? (widget.allowedOrigins as unknown[]) : [];
+    origins.forEach((entry, index) => {
+      const parsed = typeof entry === 'string' ? parseOriginRule(entry) : undefined;
+      if (!parsed?.ok) return;
+      const canonical = formatOriginRule(parsed.rule);
+      const first = seen.get(canonical);
+      if (first === undefined) seen.set(canonical, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'allowedOrigins', index],
+          message: `${JSON.stringify(entry)} duplicates allowedOrigins[${first}]; remove one`,
+        });
+      }
+    });
+  };
+  for (const [id, widget] of Object.entries(widgets)) checkWidget(['widgets', id], widget);
+  for (const [stack, overrides] of entriesOf(config.stacks)) {
+    for (const [id, widget] of entriesOf(isObject(overrides) ? overrides.widgets : undefined)) {
+      if (!Object.hasOwn(widgets, id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['stacks', stack, 'widgets', id],
+          message: `overrides a widget that is not declared under widgets`,
+        });
+      }
+      checkWidget(['stacks', stack, 'widgets', id], widget);
+    }
+  }
+}
+
 export const configSchema = z
   .object({
     models: z.record(z.string(), modelSchema),
@@ -87,55 +151,7 @@ export const configSchema = z
       .optional(),
   })
   .strict()
-  .superRefine((config, ctx) => {
-    for (const id of Object.keys(config.widgets)) {
-      if (!WIDGET_ID.test(id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['widgets', id],
-          message: 'widget id must be a lower-case slug (a-z, 0-9, -), e.g. docs-bot',
-        });
-      }
-    }
-    const checkWidget = (path: (string | number)[], widget: Partial<WidgetInput>) => {
-      if (widget.model !== undefined && !(widget.model in config.models)) {
-        const known = Object.keys(config.models).join(', ') || 'none';
-        ctx.addIssue({
-          code: 'custom',
-          path: [...path, 'model'],
-          message: `unknown model ${JSON.stringify(widget.model)}; declared models: ${known}`,
-        });
-      }
-      const seen = new Map<string, number>();
-      widget.allowedOrigins?.forEach((entry, index) => {
-        const parsed = parseOriginRule(entry);
-        if (!parsed.ok) return;
-        const canonical = formatOriginRule(parsed.rule);
-        const first = seen.get(canonical);
-        if (first === undefined) seen.set(canonical, index);
-        else {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...path, 'allowedOrigins', index],
-            message: `${JSON.stringify(entry)} duplicates allowedOrigins[${first}]; remove one`,
-          });
-        }
-      });
-    };
-    for (const [id, widget] of Object.entries(config.widgets)) checkWidget(['widgets', id], widget);
-    for (const [stack, overrides] of Object.entries(config.stacks ?? {})) {
-      for (const [id, widget] of Object.entries(overrides.widgets)) {
-        if (!(id in config.widgets)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['stacks', stack, 'widgets', id],
-            message: `overrides a widget that is not declared under widgets`,
-          });
-        }
-        checkWidget(['stacks', stack, 'widgets', id], widget);
-      }
-    }
-  });
+  .superRefine(checkReferences, { when: () => true });
 
 /** What a team writes in `widgets.config.ts` (editor autocompletion comes from this). */
 export type PerchConfigInput = z.input<typeof configSchema>;
