@@ -6,7 +6,7 @@ import { defineConfig } from './infra/config/schema';
  */
 export default defineConfig({
   models: {
-    local: { provider: 'faq' },
+    local: { provider: 'faq', streamDelayMs: 30 },
     // An LLM binding looks like this (the key comes from Secrets Manager on AWS):
     // claude: { provider: 'bedrock', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     //           pricing: { inputPerMTok: 0.8, outputPerMTok: 4 } },

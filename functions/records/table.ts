@@ -18,7 +18,7 @@ export const widgetKey = (widgetId: string) => ({ pk: `WIDGET#${widgetId}`, sk: 
 export const publicKeyKey = (publicKey: string) => ({ pk: `KEY#${publicKey}`, sk: 'KEY' });
 
 export type ModelBinding =
-  | { provider: 'faq' }
+  | { provider: 'faq'; streamDelayMs?: number }
   | { provider: 'bedrock'; modelId: string; region?: string; pricing?: Pricing; maxOutputTokens?: number }
   | {
       provider: 'openai';

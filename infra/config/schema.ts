@@ -12,7 +12,13 @@ const pricingSchema = z
 const maxOutputTokens = z.number().int().positive().max(64_000).optional();
 
 export const modelSchema = z.discriminatedUnion('provider', [
-  z.object({ provider: z.literal('faq') }).strict(),
+  z
+    .object({
+      provider: z.literal('faq'),
+      // Pause between streamed words, so a local demo streams like a real model.
+      streamDelayMs: z.number().int().min(0).max(1000).optional(),
+    })
+    .strict(),
   z
     .object({
       provider: z.literal('bedrock'),
