@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PerchError } from '../errors/perch-error';
@@ -66,4 +67,20 @@ export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResp
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(apiErrors())
     .handler(async (event) => toProxyResult(await route(fromProxyEvent(event))));
+}
+
+/**
+ * The same wiring for a route whose body may be a stream: middy's `streamifyResponse` mode
+ * wraps it in `awslambda.streamifyResponse` (API Gateway REST `responseTransferMode: STREAM`),
+ * sends status and headers first, then pipes the body as it is written.
+ */
+export function createStreamingApiHandler(
+  route: (request: ApiRequest) => Promise<Omit<ApiResponse, 'body'> & { body: string | Readable }>,
+) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ streamifyResponse: true })
+    .use(apiErrors())
+    .handler(async (event) => {
+      const response = await route(fromProxyEvent(event));
+      return { statusCode: response.status, headers: response.headers, body: response.body as string };
+    });
 }

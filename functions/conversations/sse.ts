@@ -1,0 +1,41 @@
+import { PassThrough, type Readable } from 'node:stream';
+
+/** One Server-Sent Event: `event: <name>` and one `data:` line of JSON. */
+export function formatSseEvent(event: 'delta' | 'done' | 'error', data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A comment line: keeps proxies and API Gateway from closing an idle stream. */
+export const SSE_HEARTBEAT = ': ping\n\n';
+
+export interface SseStreamOptions {
+  heartbeatMs?: number;
+}
+
+/**
+ * A readable SSE body fed by `produce`. If the reader goes away (the visitor closed the tab,
+ * the response stream was destroyed), `signal` aborts so the upstream model call stops too.
+ */
+export function createSseStream(
+  produce: (write: (chunk: string) => void, signal: AbortSignal) => Promise<void>,
+  { heartbeatMs = 15_000 }: SseStreamOptions = {},
+): Readable {
+  const stream = new PassThrough();
+  const abort = new AbortController();
+  let finished = false;
+  stream.once('close', () => {
+    if (!finished) abort.abort(new Error('client disconnected'));
+  });
+  const heartbeat = setInterval(() => stream.write(SSE_HEARTBEAT), heartbeatMs);
+  const write = (chunk: string) => {
+    if (!stream.destroyed) stream.write(chunk);
+  };
+  produce(write, abort.signal)
+    .catch((error: unknown) => console.error(JSON.stringify({ level: 'error', message: 'sse producer failed', error: String(error) })))
+    .finally(() => {
+      finished = true;
+      clearInterval(heartbeat);
+      if (!stream.destroyed) stream.end();
+    });
+  return stream;
+}

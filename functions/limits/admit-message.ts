@@ -1,0 +1,228 @@
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PerchError } from '../errors/perch-error';
+import type { WidgetLimits } from '../records/table';
+import { counterKey, COUNTER_RETENTION_DAYS, visitorCounterKey, type CounterRecord } from '../usage/counter-record';
+import { nextUtcMidnight, utcDay } from '../usage/day';
+import { epochMinute, secondOfMinute, secondsUntilAdmitted, windowCaps } from './sliding-window';
+
+export interface AdmitMessageOptions {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  widgetId: string;
+  limits: WidgetLimits;
+  /** Salted hash of the visitor's IP; only used with `perVisitorPerDay`. */
+  visitor?: string;
+  now: number;
+  corsOrigin?: string;
+}
+
+/** An admitted message: what to give back if the reply fails upstream. */
+export interface Admission {
+  widgetId: string;
+  day: string;
+  minute: number;
+  visitor?: string;
+}
+
+const MAX_ATTEMPTS = 4;
+
+const retryAfterMidnight = (now: number) => String(Math.max(1, Math.ceil((nextUtcMidnight(now) - now) / 1000)));
+
+const isConditionFailure = (error: unknown): error is Error & { Item?: Record<string, AttributeValue> } =>
+  (error as Error).name === 'ConditionalCheckFailedException';
+
+const counterExpiry = (now: number) => Math.floor(nextUtcMidnight(now) / 1000) + COUNTER_RETENTION_DAYS * 86_400;
+
+/**
+ * Admits one visitor message against every limit with single-item conditional updates — no
+ * read-then-write, no transactions — so no concurrency admits more than a limit: one request
+ * on the fast path, two at a minute boundary, plus one for a per-visitor cap. Refusals write
+ * nothing and throw the PerchError of DESIGN.md with Retry-After.
+ */
+export async function admitMessage(options: AdmitMessageOptions): Promise<Admission> {
+  const { limits, visitor } = options;
+  const day = utcDay(options.now);
+  if (limits.perVisitorPerDay !== undefined && visitor) await admitVisitor(options, visitor, day, limits.perVisitorPerDay);
+  try {
+    const minute = await admitWidget(options, day);
+    return { widgetId: options.widgetId, day, minute, visitor: limits.perVisitorPerDay !== undefined ? visitor : undefined };
+  } catch (error) {
+    if (limits.perVisitorPerDay !== undefined && visitor) await releaseVisitor(options.doc, options.table, options.widgetId, visitor, day);
+    throw error;
+  }
+}
+
+async function admitVisitor({ doc, table, widgetId, now, corsOrigin }: AdmitMessageOptions, visitorHash: string, day: string, cap: number) {
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: visitorCounterKey(widgetId, visitorHash, day),
+        UpdateExpression: 'ADD #count :one SET expiresAt = :exp',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+        ExpressionAttributeNames: { '#count': 'messages' },
+        ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':exp': counterExpiry(now) },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    throw new PerchError('visitor_daily_cap_exceeded', { corsOrigin, headers: { 'Retry-After': retryAfterMidnight(now) }, cause: error });
+  }
+}
+
+async function releaseVisitor(doc: DynamoDBDocumentClient, table: string, widgetId: string, visitorHash: string, day: string) {
+  await doc.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: visitorCounterKey(widgetId, visitorHash, day),
+      UpdateExpression: 'ADD messages :minus',
+      ConditionExpression: 'attribute_exists(messages)',
+      ExpressionAttributeValues: { ':minus': -1 },
+    }),
+  ).catch((error: unknown) => {
+    if (!isConditionFailure(error)) throw error;
+  });
+}
+
+// Conditions shared by both paths: the day cap and the budget (cost so far below it).
+function dayConditions(limits: WidgetLimits, values: Record<string, unknown>): string[] {
+  values[':perDay'] = limits.perDay;
+  const conditions = ['(attribute_not_exists(messages) OR messages < :perDay)'];
+  if (limits.dailyBudgetUsd !== undefined) {
+    values[':budget'] = limits.dailyBudgetUsd;
+    conditions.push('(attribute_not_exists(costUsd) OR costUsd < :budget)');
+  }
+  return conditions;
+}
+
+async function admitWidget(options: AdmitMessageOptions, day: string): Promise<number> {
+  const { doc, table, widgetId, limits, now } = options;
+  const key = counterKey(widgetId, day);
+  const minute = epochMinute(now);
+  const second = secondOfMinute(now);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // Fast path: the item already tracks this minute.
+    const values: Record<string, unknown> = { ':one': 1, ':m': minute };
+    const conditions = ['#minute = :m', `cur < caps[${second}]`, ...dayConditions(limits, values)];
+    let old: CounterRecord | undefined;
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'ADD cur :one, messages :one',
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: { '#minute': 'minute' },
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return minute;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      old = error.Item ? (unmarshall(error.Item) as CounterRecord) : undefined;
+    }
+    refuseIfOverDay(options, old);
+    if (old?.minute === minute) {
+      throw new PerchError('widget_rate_limit', {
+        corsOrigin: options.corsOrigin,
+        headers: { 'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second)) },
+      });
+    }
+    if (await rollOverMinute(options, day, old)) return minute;
+  }
+  throw new PerchError('widget_rate_limit', { corsOrigin: options.corsOrigin, headers: { 'Retry-After': '1' } });
+}
+
+function refuseIfOverDay({ limits, now, corsOrigin }: AdmitMessageOptions, old: CounterRecord | undefined) {
+  if (!old) return;
+  if ((old.messages ?? 0) >= limits.perDay) {
+    throw new PerchError('widget_daily_cap_exceeded', { corsOrigin, headers: { 'Retry-After': retryAfterMidnight(now) } });
+  }
+  if (limits.dailyBudgetUsd !== undefined && (old.costUsd ?? 0) >= limits.dailyBudgetUsd) {
+    throw new PerchError('budget_exhausted', { corsOrigin });
+  }
+}
+
+/**
+ * Starts a new minute on the counter (or a new day's item) and admits this message as its
+ * first, guarded by the minute it replaces so only one concurrent caller wins; losers retry.
+ */
+async function rollOverMinute(options: AdmitMessageOptions, day: string, old: CounterRecord | undefined): Promise<boolean> {
+  const { doc, table, widgetId, limits, now } = options;
+  const minute = epochMinute(now);
+  const second = secondOfMinute(now);
+  const previous = old ?? (await previousDayCounter(options));
+  const prev = previous?.minute === minute - 1 ? (previous.cur ?? 0) : 0;
+  const caps = windowCaps(limits.perMinute, prev);
+  if ((caps[second] ?? 0) < 1) {
+    throw new PerchError('widget_rate_limit', {
+      corsOrigin: options.corsOrigin,
+      headers: { 'Retry-After': String(secondsUntilAdmitted(caps, 0, second)) },
+    });
+  }
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':m': minute,
+    ':prev': prev,
+    ':caps': caps,
+    ':w': widgetId,
+    ':day': day,
+    ':exp': counterExpiry(now),
+  };
+  const guard = old?.minute === undefined ? 'attribute_not_exists(#minute)' : '#minute = :oldMinute';
+  if (old?.minute !== undefined) values[':oldMinute'] = old.minute;
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: counterKey(widgetId, day),
+        UpdateExpression:
+          'SET #minute = :m, prev = :prev, cur = :one, caps = :caps, widgetId = :w, #day = :day, expiresAt = :exp ADD messages :one',
+        ConditionExpression: [guard, ...dayConditions(limits, values)].join(' AND '),
+        ExpressionAttributeNames: { '#minute': 'minute', '#day': 'day' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+// At the first message of a UTC day the previous minute lives on yesterday's item.
+async function previousDayCounter({ doc, table, widgetId, now }: AdmitMessageOptions): Promise<CounterRecord | undefined> {
+  const minuteStart = epochMinute(now) * 60_000;
+  if (utcDay(minuteStart - 60_000) === utcDay(now)) return undefined;
+  const result = await doc.send(new GetCommand({ TableName: table, Key: counterKey(widgetId, utcDay(minuteStart - 60_000)) }));
+  return result.Item as CounterRecord | undefined;
+}
+
+/**
+ * Gives an admitted message back after an upstream failure: the day count always, the
+ * minute count when the minute has not rolled over since.
+ */
+export async function refundMessage(doc: DynamoDBDocumentClient, table: string, admission: Admission): Promise<void> {
+  const key = counterKey(admission.widgetId, admission.day);
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'ADD cur :minus, messages :minus',
+        ConditionExpression: '#minute = :m',
+        ExpressionAttributeNames: { '#minute': 'minute' },
+        ExpressionAttributeValues: { ':minus': -1, ':m': admission.minute },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    await doc.send(
+      new UpdateCommand({ TableName: table, Key: key, UpdateExpression: 'ADD messages :minus', ExpressionAttributeValues: { ':minus': -1 } }),
+    );
+  }
+  if (admission.visitor) await releaseVisitor(doc, table, admission.widgetId, admission.visitor, admission.day);
+}

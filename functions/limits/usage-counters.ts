@@ -1,0 +1,80 @@
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { counterKey, COUNTER_RETENTION_DAYS } from '../usage/counter-record';
+import { nextUtcMidnight, utcDay } from '../usage/day';
+
+/** Writes the usage figures of DESIGN.md onto the widget's day counter item. */
+export interface UsageCounters {
+  sessionStarted(widgetId: string, now: number): Promise<void>;
+  refused(widgetId: string, code: string, now: number): Promise<void>;
+  replied(widgetId: string, day: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void>;
+}
+
+const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+
+export function createUsageCounters({ doc, table }: { doc: DynamoDBDocumentClient; table: string }): UsageCounters {
+  const baseValues = (widgetId: string, now: number) => ({
+    ':w': widgetId,
+    ':day': utcDay(now),
+    ':exp': Math.floor(nextUtcMidnight(now) / 1000) + COUNTER_RETENTION_DAYS * 86_400,
+  });
+  const identity = 'widgetId = :w, #day = :day, expiresAt = if_not_exists(expiresAt, :exp)';
+  return {
+    async sessionStarted(widgetId, now) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: counterKey(widgetId, utcDay(now)),
+          UpdateExpression: `SET ${identity} ADD sessions :one`,
+          ExpressionAttributeNames: { '#day': 'day' },
+          ExpressionAttributeValues: { ...baseValues(widgetId, now), ':one': 1 },
+        }),
+      );
+    },
+    async refused(widgetId, code, now) {
+      const key = counterKey(widgetId, utcDay(now));
+      // `refusals` is a map; ADD into it needs the map to exist, and creating it must not race.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: `SET ${identity} ADD refusals.#code :one`,
+              ConditionExpression: 'attribute_exists(refusals)',
+              ExpressionAttributeNames: { '#day': 'day', '#code': code },
+              ExpressionAttributeValues: { ...baseValues(widgetId, now), ':one': 1 },
+            }),
+          );
+          return;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+        try {
+          await doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: `SET ${identity}, refusals = :first`,
+              ConditionExpression: 'attribute_not_exists(refusals)',
+              ExpressionAttributeNames: { '#day': 'day' },
+              ExpressionAttributeValues: { ...baseValues(widgetId, now), ':first': { [code]: 1 } },
+            }),
+          );
+          return;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
+    },
+    async replied(widgetId, day, { inputTokens, outputTokens, costUsd }) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: counterKey(widgetId, day),
+          UpdateExpression: 'ADD inputTokens :in, outputTokens :out, costUsd :cost',
+          ExpressionAttributeValues: { ':in': inputTokens, ':out': outputTokens, ':cost': costUsd },
+        }),
+      );
+    },
+  };
+}
