@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ROUTES } from '../../functions/routes';
+import { FUNCTION_ENV, ROUTES } from '../../functions/routes';
 import { createDocumentClient } from '../../functions/records/client';
 import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
 import { loadResolvedConfig } from '../config/load';
@@ -11,6 +11,8 @@ import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { ensureTable, localSdkEnvironment, startLocalDatabase } from './database';
 import { createLocalServer, type LocalPathHandler } from './server';
+import { loadOrCreateSessionSecret } from './session-secret';
+import { startSweeper } from './sweeper';
 
 /** A one-line, user-facing failure of the local target (port taken, bad data folder...). */
 export class LocalTargetError extends Error {
@@ -68,7 +70,10 @@ export async function startLocalTarget({
     if ((await ensureTable(database.client, table)) === 'created') log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
     const { widgets } = await reconcile(doc, table, config, { onPlan: (plan) => log(formatPlan(plan)) });
 
-    Object.assign(process.env, localSdkEnvironment(database.endpoint, table));
+    Object.assign(process.env, localSdkEnvironment(database.endpoint, table), {
+      [FUNCTION_ENV.sessionSecret]: loadOrCreateSessionSecret(dataDir),
+    });
+    const stopSweeper = startSweeper(doc, table);
     const server = createLocalServer({
       routes: ROUTES,
       loadHandler: async (name) => (await import(`../../functions/handlers/${name}`)).handler,
@@ -83,6 +88,7 @@ export async function startLocalTarget({
       outputs,
       server,
       close: async () => {
+        stopSweeper();
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections();
