@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { generatePublicKey, KEY_GRACE_MS } from '../../functions/keys/public-key';
-import { isWidgetRecord, type KeyRecord, type ManagedRecord, type WidgetRecord } from '../../functions/records/table';
+import { isWidgetRecord, publicKeyKey, type KeyRecord, type ManagedRecord, type WidgetRecord } from '../../functions/records/table';
 import type { ResolvedConfig } from '../config/resolve';
 import { widgetRecords, type WidgetKeys } from '../state/desired';
 
@@ -44,11 +44,15 @@ export function planChanges(
   { now = Date.now(), generateKey = generatePublicKey }: PlanOptions = {},
 ): Plan {
   const warnings = [...config.warnings];
+  // A key item belongs to the widget whose item names its key, whatever its own widgetId says
+  // (edited by hand): otherwise two widgets would both claim, and both write, the same key.
+  const keyOwner = new Map(current.filter(isWidgetRecord).map((r) => [publicKeyKey(r.publicKey).pk, r.widgetId]));
   const byWidget = new Map<string, ManagedRecord[]>();
   for (const record of current) {
-    const list = byWidget.get(record.widgetId) ?? [];
+    const owner = isWidgetRecord(record) ? record.widgetId : (keyOwner.get(record.pk) ?? record.widgetId);
+    const list = byWidget.get(owner) ?? [];
     list.push(record);
-    byWidget.set(record.widgetId, list);
+    byWidget.set(owner, list);
   }
   const changes: WidgetChange[] = [];
 
@@ -104,22 +108,22 @@ interface CurrentKeys extends WidgetKeys {
   expired: { publicKey: string; version: number }[];
 }
 
-// The live key is the highest version seen in key items or the widget item (so a hand-deleted
-// item is repaired, not re-keyed); lower versions are retired, and dropped once their grace ends.
+// The live key is the highest version among the key items; lower versions are retired, and
+// dropped once their grace ends. The widget item's key counts only for a version above every key
+// item (its key item was deleted by hand: repaired, not re-keyed); a key typed into the widget
+// item for an existing version is drift to repair, never a key to keep.
 function currentKeys(existing: readonly ManagedRecord[], now: number): CurrentKeys | undefined {
-  const candidates = new Map<string, { publicKey: string; version: number; graceUntil?: number }>();
+  const candidates: { publicKey: string; version: number; graceUntil?: number }[] = [];
   for (const record of existing) {
-    if (isWidgetRecord(record)) {
-      if (!candidates.has(record.publicKey)) {
-        candidates.set(record.publicKey, { publicKey: record.publicKey, version: record.keyVersion });
-      }
-    } else {
-      const publicKey = record.pk.slice('KEY#'.length);
-      candidates.set(publicKey, { publicKey, version: record.keyVersion, graceUntil: record.graceUntil });
+    if (!isWidgetRecord(record)) {
+      candidates.push({ publicKey: record.pk.slice('KEY#'.length), version: record.keyVersion, graceUntil: record.graceUntil });
     }
   }
-  const sorted = [...candidates.values()].sort((a, b) => b.version - a.version);
-  const [latest, ...older] = sorted;
+  const widget = existing.find(isWidgetRecord);
+  if (widget && candidates.every((k) => k.version < widget.keyVersion && k.publicKey !== widget.publicKey)) {
+    candidates.push({ publicKey: widget.publicKey, version: widget.keyVersion });
+  }
+  const [latest, ...older] = candidates.sort((a, b) => b.version - a.version);
   if (!latest) return undefined;
   const retired = older.map((k) => ({ publicKey: k.publicKey, version: k.version, graceUntil: k.graceUntil ?? now + KEY_GRACE_MS }));
   return {
