@@ -50,14 +50,14 @@ export class LocalResponseStream extends Writable {
  * streaming handler modules load and run under the local server.
  */
 export function installLambdaGlobals(): void {
-  const globals = globalThis as { awslambda?: unknown };
-  globals.awslambda ??= {
-    streamifyResponse: (handler: StreamingHandler) => Object.assign(handler, { [STREAMING]: true }),
-    HttpResponseStream: {
-      from: (stream: LocalResponseStream, prelude: Prelude) => {
-        stream.setPrelude(prelude);
-        return stream;
-      },
+  // The AWS SDK itself creates an empty `awslambda` object (for its InvokeStore): fill it in.
+  const globals = globalThis as { awslambda?: Record<string, unknown> };
+  const runtime = (globals.awslambda ??= {});
+  runtime.streamifyResponse ??= (handler: StreamingHandler) => Object.assign(handler, { [STREAMING]: true });
+  runtime.HttpResponseStream ??= {
+    from: (stream: LocalResponseStream, prelude: Prelude) => {
+      stream.setPrelude(prelude);
+      return stream;
     },
   };
 }

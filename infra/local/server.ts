@@ -102,6 +102,7 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
 
   return createServer((req, res) => {
     serve(req, res).catch((error: unknown) => {
+      if (res.destroyed && !res.writableFinished) return; // the client left mid-stream: not a server fault
       logger.error(`local server: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
       if (!res.headersSent) sendJsonError(res, 500, 'internal_error', 'Failed to start chat. Please try again.');
       else res.destroy();
