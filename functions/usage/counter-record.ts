@@ -38,6 +38,8 @@ export interface CounterRecord extends Partial<DailyUsage> {
   caps?: number[];
   /** Set by the quota-reset job once the day is copied into usage history. */
   rolledUpAt?: number;
+  /** Digest of the usage figures the job copied; a later write changes the figures, so the job copies again. */
+  rolledUpDigest?: string;
   expiresAt: number;
 }
 
@@ -51,3 +53,17 @@ export interface UsageRecord extends DailyUsage {
 /** Counter items outlive their day by a little, for late roll-ups; history keeps ~13 months. */
 export const COUNTER_RETENTION_DAYS = 3;
 export const USAGE_RETENTION_DAYS = 400;
+
+/**
+ * The usage roster: one item per widget that may have counters or history, kept by the
+ * quota-reset job from the config's widgets. It outlives a widget's removal from the config
+ * by the history's lifetime, so the job and the report still find a deleted widget's usage.
+ */
+export const usageRosterKey = (widgetId: string) => ({ pk: 'USAGE-ROSTER', sk: `WIDGET#${widgetId}` });
+
+export interface UsageRosterRecord {
+  pk: string;
+  sk: string;
+  widgetId: string;
+  expiresAt: number;
+}

@@ -8,3 +8,26 @@ export function nextUtcMidnight(epochMs: number): number {
   const date = new Date(epochMs);
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
 }
+
+const DAY_MS = 86_400_000;
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether `value` is a real `yyyy-mm-dd` calendar day (`2026-02-30` is not). */
+export function isUtcDay(value: string): boolean {
+  return DAY_PATTERN.test(value) && utcDay(Date.parse(`${value}T00:00:00Z`) || 0) === value;
+}
+
+/** Epoch ms of 00:00 UTC on `day`. */
+export function utcDayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+/** The UTC day `count` days after `day` (before it when negative). */
+export function addUtcDays(day: string, count: number): string {
+  return utcDay(utcDayStart(day) + count * DAY_MS);
+}
+
+/** The `count` UTC days ending with `lastDay`, oldest first. */
+export function utcDaysEndingOn(lastDay: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => addUtcDays(lastDay, i - count + 1));
+}

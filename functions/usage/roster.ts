@@ -1,0 +1,85 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MANAGED_BY, MANAGED_INDEX } from '../records/table';
+import { USAGE_RETENTION_DAYS, usageRosterKey, type UsageRosterRecord } from './counter-record';
+
+/** A widget as the config declares it (read from its WIDGET# record). */
+export interface ConfiguredWidget {
+  widgetId: string;
+  name: string;
+  status: 'active' | 'paused';
+}
+
+const DAY_SECONDS = 86_400;
+/** Roster entries outlive the widget's last history item; refreshed once a month while it is configured. */
+const ROSTER_LIFETIME_DAYS = USAGE_RETENTION_DAYS + 60;
+const ROSTER_REFRESH_BELOW_DAYS = USAGE_RETENTION_DAYS + 30;
+
+/**
+ * The widgets of the config, a page at a time, from the sparse `managed` index (its sort key
+ * is `pk`, so `begins_with(pk, 'WIDGET#')` skips the key records without reading them).
+ */
+export async function* configuredWidgetPages(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  pageSize = 250,
+): AsyncGenerator<ConfiguredWidget[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: MANAGED_INDEX,
+        KeyConditionExpression: 'managedBy = :m AND begins_with(pk, :widget)',
+        ProjectionExpression: 'widgetId, #name, #status',
+        ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
+        ExpressionAttributeValues: { ':m': MANAGED_BY, ':widget': 'WIDGET#' },
+        Limit: pageSize,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const widgets = (page.Items ?? []) as ConfiguredWidget[];
+    if (widgets.length > 0) yield widgets;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Every widget on the usage roster that has not expired: widget id → expiresAt (epoch s). */
+export async function readUsageRoster(doc: DynamoDBDocumentClient, table: string, nowMs: number): Promise<Map<string, number>> {
+  const roster = new Map<string, number>();
+  const { pk } = usageRosterKey('');
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk',
+        ProjectionExpression: 'widgetId, expiresAt',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (page.Items ?? []) as Pick<UsageRosterRecord, 'widgetId' | 'expiresAt'>[]) {
+      if (item.expiresAt * 1000 > nowMs) roster.set(item.widgetId, item.expiresAt);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return roster;
+}
+
+/**
+ * Puts a configured widget on the roster, or pushes its expiry out when less than a month of
+ * margin is left; returns whether it wrote. Most runs write nothing for most widgets.
+ */
+export async function keepOnUsageRoster(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  widgetId: string,
+  nowMs: number,
+  currentExpiresAt: number | undefined,
+): Promise<boolean> {
+  const nowSeconds = Math.floor(nowMs / 1000);
+  if (currentExpiresAt !== undefined && currentExpiresAt > nowSeconds + ROSTER_REFRESH_BELOW_DAYS * DAY_SECONDS) return false;
+  const item: UsageRosterRecord = { ...usageRosterKey(widgetId), widgetId, expiresAt: nowSeconds + ROSTER_LIFETIME_DAYS * DAY_SECONDS };
+  await doc.send(new PutCommand({ TableName: table, Item: item }));
+  return true;
+}
