@@ -62,6 +62,7 @@ export function localSdkEnvironment(endpoint: string, table: string): Record<str
 export async function ensureTable(client: DynamoDBClient, table: string): Promise<'created' | 'exists'> {
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
+    await waitUntilActive(client, table);
     return 'exists';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -91,6 +92,19 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
       ],
     }),
   );
+  await waitUntilActive(client, table);
   return 'created';
+}
+
+// dynalite answers CreateTable with CREATING and flips to ACTIVE on a timer; until then every
+// read of the table fails with ResourceNotFoundException (seen on a fresh LevelDB folder).
+async function waitUntilActive(client: DynamoDBClient, table: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
