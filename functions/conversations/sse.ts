@@ -26,10 +26,13 @@ export function createSseStream(
   stream.once('close', () => {
     if (!finished) abort.abort(new Error('client disconnected'));
   });
-  const heartbeat = setInterval(() => stream.write(SSE_HEARTBEAT), heartbeatMs);
+  // The consumer (middy's pipeline, the local server) reports its own failures; a destroyed
+  // stream must not crash the process with an unhandled 'error'.
+  stream.on('error', () => undefined);
   const write = (chunk: string) => {
     if (!stream.destroyed) stream.write(chunk);
   };
+  const heartbeat = setInterval(() => write(SSE_HEARTBEAT), heartbeatMs);
   produce(write, abort.signal)
     .catch((error: unknown) => console.error(JSON.stringify({ level: 'error', message: 'sse producer failed', error: String(error) })))
     .finally(() => {

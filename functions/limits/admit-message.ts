@@ -154,7 +154,8 @@ async function rollOverMinute(options: AdmitMessageOptions, day: string, old: Co
   const { doc, table, widgetId, limits, now } = options;
   const minute = epochMinute(now);
   const second = secondOfMinute(now);
-  const previous = old ?? (await previousDayCounter(options));
+  // An item made by a session start or a refusal has no minute yet: look at yesterday's then.
+  const previous = old?.minute !== undefined ? old : await previousDayCounter(options);
   const prev = previous?.minute === minute - 1 ? (previous.cur ?? 0) : 0;
   const caps = windowCaps(limits.perMinute, prev);
   if ((caps[second] ?? 0) < 1) {
