@@ -3,8 +3,9 @@ import { LocalTargetError, startLocalTarget } from './target';
 
 /** `npm start`: the local target, configured from the environment (see README). */
 async function main(): Promise<void> {
-  const port = Number(process.env.PERCH_PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new LocalTargetError(`PERCH_PORT must be a port number, got "${process.env.PERCH_PORT}"`);
+  // 0 picks a free port (tests); the banner and outputs.json carry the real one.
+  const port = Number(process.env.PERCH_PORT || 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalTargetError(`PERCH_PORT must be a port number, got "${process.env.PERCH_PORT}"`);
   const dataDir = process.env.PERCH_DATA_DIR ?? '.perch';
   const target = await startLocalTarget({
     configFile: process.env.PERCH_CONFIG ?? DEFAULT_CONFIG_FILE,
