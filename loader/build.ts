@@ -1,0 +1,91 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, transform, type BuildOptions, type OutputFile, type Plugin } from 'esbuild';
+
+/** Budgets in gzip bytes (STYLE.md: size is a feature); held by test/loader/size.test.ts. */
+export const LOADER_GZIP_BUDGET = 3 * 1024;
+export const CHAT_GZIP_BUDGET = 15 * 1024;
+
+export interface BundleFile {
+  /** `loader.js` or `chat.<hash>.js`. */
+  name: string;
+  contents: Buffer;
+  gzip: Buffer;
+}
+
+export interface LoaderBundles {
+  loader: BundleFile;
+  chat: BundleFile;
+}
+
+const SOURCE = join(__dirname, 'src');
+
+/** `import css from './x.css'` yields the minified CSS text, for a constructed stylesheet. */
+const minifiedCssText: Plugin = {
+  name: 'minified-css-text',
+  setup(build) {
+    build.onLoad({ filter: /\.css$/ }, async ({ path }) => {
+      const { code } = await transform(readFileSync(path, 'utf8'), { loader: 'css', minify: true });
+      return { contents: code.trim(), loader: 'text' };
+    });
+  },
+};
+
+const COMMON: BuildOptions = {
+  plugins: [minifiedCssText],
+  bundle: true,
+  minify: true,
+  target: ['chrome100', 'firefox100', 'safari16.4'],
+  legalComments: 'none',
+  charset: 'utf8',
+  outdir: 'out',
+};
+
+function toFile(name: string, contents: Uint8Array): BundleFile {
+  const buffer = Buffer.from(contents);
+  return { name, contents: buffer, gzip: gzipSync(buffer, { level: 9 }) };
+}
+
+async function buildOne(options: BuildOptions): Promise<OutputFile> {
+  const [output] = (await build({ ...COMMON, ...options, write: false })).outputFiles;
+  return output!;
+}
+
+/**
+ * Builds both bundles in memory: `chat.<content hash>.js` (an ES module, cacheable forever),
+ * then `loader.js` (a classic script, short-lived) with that file name compiled in.
+ */
+export async function buildLoaderBundles(): Promise<LoaderBundles> {
+  const chatOutput = await buildOne({ entryPoints: [join(SOURCE, 'chat.ts')], format: 'esm', entryNames: '[name].[hash]' });
+  const chat = toFile(basename(chatOutput.path), chatOutput.contents);
+  const loaderOutput = await buildOne({
+    entryPoints: [join(SOURCE, 'loader.ts')],
+    format: 'iife',
+    define: { __PERCH_CHAT_FILE__: JSON.stringify(chat.name) },
+  });
+  return { loader: toFile('loader.js', loaderOutput.contents), chat };
+}
+
+/** One line per bundle: raw and gzip bytes against the budget. */
+export function formatBundleSizes({ loader, chat }: LoaderBundles): string {
+  const line = (file: BundleFile, budget: number) =>
+    `  ${file.name.padEnd(22)} ${String(file.contents.length).padStart(6)} B raw  ${String(file.gzip.length).padStart(6)} B gzip  (budget ${budget} B gzip)`;
+  return `${line(loader, LOADER_GZIP_BUDGET)}\n${line(chat, CHAT_GZIP_BUDGET)}`;
+}
+
+/** `npm run build:loader`: writes the bundles to `dist/loader/` (what a deployment uploads). */
+async function main(): Promise<void> {
+  const bundles = await buildLoaderBundles();
+  const outDir = resolve(__dirname, '../dist/loader');
+  mkdirSync(outDir, { recursive: true });
+  for (const file of [bundles.loader, bundles.chat]) writeFileSync(join(outDir, file.name), file.contents);
+  console.log(`Built ${outDir}\n${formatBundleSizes(bundles)}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

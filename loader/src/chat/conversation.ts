@@ -1,0 +1,83 @@
+import { postJson, Refusal } from '../api';
+import { readServerSentEvents } from './sse';
+import { createSessionStore } from './session-store';
+
+export interface HistoryItem {
+  id: string;
+  role: 'visitor' | 'assistant';
+  text: string;
+}
+
+export interface Reply {
+  messageId: string;
+  text: string;
+}
+
+export interface ConversationOptions {
+  api: string;
+  key: string;
+}
+
+/**
+ * The visitor's side of the conversation API: a session started on the first message (or
+ * resumed from storage), one turn streamed over SSE, feedback. A refused session token
+ * (`session_expired`, `session_invalid`) gets one silent new session and one resend.
+ */
+export function createConversation({ api, key }: ConversationOptions) {
+  const store = createSessionStore(key);
+  let starting: Promise<HistoryItem[]> | undefined;
+
+  const startSession = (): Promise<HistoryItem[]> =>
+    (starting ||= (async () => {
+      const previous = store.read();
+      const response = await postJson(`${api}/v1/sessions`, previous ? { key, resume: previous.token } : { key });
+      const body = (await response.json()) as { sessionId: string; token: string; history?: HistoryItem[] };
+      store.write(body);
+      return body.history ?? [];
+    })().finally(() => {
+      starting = undefined;
+    }));
+
+  const sessionUrl = (path: string) => `${api}/v1/sessions/${encodeURIComponent(store.read()!.sessionId)}/${path}`;
+
+  async function postMessage(text: string, onText: (soFar: string) => void): Promise<Reply> {
+    const response = await postJson(sessionUrl('messages'), { text }, store.read()!.token, 'text/event-stream');
+    if (!response.headers.get('Content-Type')?.includes('text/event-stream') || !response.body) {
+      const reply = (await response.json()) as Reply;
+      onText(reply.text);
+      return reply;
+    }
+    let reply = '';
+    let messageId: string | undefined;
+    await readServerSentEvents(response.body, ({ event, data }) => {
+      const payload = JSON.parse(data);
+      if (event === 'delta') onText((reply += payload.text));
+      else if (event === 'done') messageId = payload.messageId;
+      else if (event === 'error') throw new Refusal(String(payload.code));
+    });
+    if (messageId === undefined) throw new Refusal('upstream_error'); // the stream ended early
+    return { messageId, text: reply };
+  }
+
+  return {
+    /** The history of this browser's earlier session with the widget; `[]` when there is none. */
+    resume: (): Promise<HistoryItem[]> => (store.read() ? startSession() : Promise.resolve([])),
+
+    /** Sends one visitor turn; `onText` gets the answer so far as it streams. */
+    async send(text: string, onText: (soFar: string) => void): Promise<Reply> {
+      await starting?.catch(() => undefined);
+      if (!store.read()) await startSession();
+      try {
+        return await postMessage(text, onText);
+      } catch (error) {
+        if (!(error instanceof Refusal) || error.status !== 401) throw error;
+        await startSession();
+        return postMessage(text, onText);
+      }
+    },
+
+    rate: (messageId: string, rating: 'up' | 'down') => postJson(sessionUrl('feedback'), { messageId, rating }, store.read()!.token),
+  };
+}
+
+export type Conversation = ReturnType<typeof createConversation>;

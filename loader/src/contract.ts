@@ -1,0 +1,41 @@
+/** Types shared by the loader and the chat panel it imports (no runtime code). */
+
+/** `GET /v1/widgets/{key}`, with the script tag's overrides applied. */
+export interface Appearance {
+  name: string;
+  greeting: string;
+  placeholder: string;
+  theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
+  quickActions: string[];
+  feedback: boolean;
+}
+
+export type PerchEvent = 'open' | 'close' | 'message';
+
+/** The detail of a `message` event: a visitor text as sent, or an answer once complete. */
+export interface MessageDetail {
+  role: 'visitor' | 'assistant';
+  text: string;
+  messageId?: string;
+}
+
+/** What the loader hands to `chat.js`'s default export. */
+export interface ChatContext {
+  root: ShadowRoot;
+  /** Where the panel goes (inside the shadow root, beside the bubble). */
+  frame: HTMLElement;
+  appearance: Appearance;
+  /** API base without a trailing slash, e.g. `https://api.example.com`. */
+  api: string;
+  key: string;
+  /** Asks the loader to close (Esc, the close button): it updates the bubble and moves focus. */
+  requestClose(): void;
+  emit(event: 'message', detail: MessageDetail): void;
+}
+
+export interface ChatPanel {
+  open(): void;
+  close(): void;
+}
+
+export type MountChat = (context: ChatContext) => ChatPanel;
