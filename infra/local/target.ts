@@ -10,6 +10,7 @@ import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { ensureTable, localSdkEnvironment, startLocalDatabase } from './database';
+import { serveLoaderFiles } from './loader-files';
 import { createLocalServer, type LocalPathHandler } from './server';
 import { loadOrCreateSessionSecret } from './session-secret';
 import { startSweeper } from './sweeper';
@@ -30,6 +31,7 @@ export interface LocalTargetOptions {
   /** Loopback by default: the local target is not meant to face a network. */
   host?: string;
   log?: (line: string) => void;
+  /** Served before the API routes, after the loader files (`/v1/loader.js`, `/v1/chat.<hash>.js`). */
   extraPaths?: LocalPathHandler[];
 }
 
@@ -77,7 +79,7 @@ export async function startLocalTarget({
     const server = createLocalServer({
       routes: ROUTES,
       loadHandler: async (name) => (await import(`../../functions/handlers/${name}`)).handler,
-      extraPaths,
+      extraPaths: [serveLoaderFiles({ log }), ...extraPaths],
     });
     const boundPort = await listen(server, port, host);
     const apiUrl = `http://localhost:${boundPort}`;
