@@ -9,11 +9,15 @@ import { loadResolvedConfig } from '../config/load';
 import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
+import { removeLocalEndpoint, writeLocalEndpoint } from '../usage/local-endpoint';
 import { ensureTable, localSdkEnvironment, startLocalDatabase } from './database';
+import { localContext } from './lambda-runtime';
 import { serveLoaderFiles } from './loader-files';
 import { createLocalServer, type LocalPathHandler } from './server';
+import { startQuotaTimer } from './quota-timer';
 import { loadOrCreateSessionSecret } from './session-secret';
 import { startSweeper } from './sweeper';
+import { createUsagePage } from './usage-page';
 
 /** A one-line, user-facing failure of the local target (port taken, bad data folder...). */
 export class LocalTargetError extends Error {
@@ -79,18 +83,27 @@ export async function startLocalTarget({
     const server = createLocalServer({
       routes: ROUTES,
       loadHandler: async (name) => (await import(`../../functions/handlers/${name}`)).handler,
-      extraPaths: [serveLoaderFiles({ log }), ...extraPaths],
+      extraPaths: [serveLoaderFiles({ log }), createUsagePage({ doc, table }), ...extraPaths],
     });
     const boundPort = await listen(server, port, host);
     const apiUrl = `http://localhost:${boundPort}`;
     const outputs = buildOutputs(apiUrl, widgets.map((w) => ({ id: w.widgetId, publicKey: w.publicKey })));
     if (dataDir !== undefined) writeFileSync(join(dataDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
+    // `npm run usage` reads through our dynalite while we hold the data folder's lock.
+    if (dataDir !== undefined) writeLocalEndpoint(dataDir, database.endpoint, table);
+    // 00:00 UTC quota reset through the same handler as on AWS; the first run catches up on missed midnights.
+    const quotaTimer = startQuotaTimer({
+      runAtStart: true,
+      run: async () => (await import('../../functions/handlers/quota-reset')).handler({}, localContext('quota-reset', 900_000)),
+    });
     return {
       apiUrl,
       outputs,
       server,
       close: async () => {
         stopSweeper();
+        await quotaTimer.stop();
+        if (dataDir !== undefined) removeLocalEndpoint(dataDir);
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeAllConnections();
