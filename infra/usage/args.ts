@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { USAGE_RETENTION_DAYS } from '../../functions/usage/counter-record';
+
+/** Where the usage is read from: the local target's data, or a DynamoDB table on AWS. */
+export type UsageTarget =
+  | { kind: 'local' }
+  | { kind: 'aws'; table: string; region?: string }
+  | { kind: 'aws-outputs'; outputsFile: string; region?: string };
+
+export interface UsageArgs {
+  days: number;
+  widgetId?: string;
+  json: boolean;
+  help: boolean;
+  target: UsageTarget;
+}
+
+/** A bad command line: the message says what is wrong and what to type instead. */
+export class UsageArgsError extends Error {
+  override name = 'UsageArgsError';
+}
+
+export const USAGE_HELP = `Usage: npm run usage -- [options]
+
+Usage per widget per UTC day: sessions, messages, tokens, estimated cost, refusals.
+
+  --days <n>        how many days, ending today (default 7, at most ${USAGE_RETENTION_DAYS})
+  --widget <id>     only this widget, with a row per day
+  --json            print the report as JSON
+  --table <name>    read this DynamoDB table on AWS (credentials from the default chain)
+  --outputs <file>  read the table named by "tableName" in \`pulumi stack output --json\`
+  --region <name>   AWS region for --table / --outputs (default: AWS_REGION or your profile)
+  -h, --help        show this help
+
+Without --table or --outputs it reads the local target's data (PERCH_DATA_DIR, default .perch),
+whether \`npm start\` is running or not.`;
+
+const WIDGET_ID = /^[a-z0-9-]{1,64}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Parses `npm run usage` arguments strictly: unknown options, bad values and conflicts are errors. */
+export function parseUsageArgs(argv: readonly string[]): UsageArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        days: { type: 'string' },
+        widget: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        table: { type: 'string' },
+        outputs: { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (cause) {
+    throw new UsageArgsError(`${(cause as Error).message.replace(/\. To specify a positional.*$/s, '')}`, { cause });
+  }
+
+  let days = 7;
+  if (values.days !== undefined) {
+    days = /^\d+$/.test(values.days) ? Number(values.days) : NaN;
+    if (!(days >= 1 && days <= USAGE_RETENTION_DAYS)) {
+      throw new UsageArgsError(`--days must be a whole number from 1 to ${USAGE_RETENTION_DAYS} (history is kept that long), got "${values.days}"`);
+    }
+  }
+  if (values.widget !== undefined && !WIDGET_ID.test(values.widget)) {
+    throw new UsageArgsError(`--widget must be a widget id from the config (a lower-case slug such as docs-bot), got ${JSON.stringify(values.widget)}`);
+  }
+  if (values.table !== undefined && values.outputs !== undefined) {
+    throw new UsageArgsError('use either --table or --outputs, not both');
+  }
+  if (values.region !== undefined && values.table === undefined && values.outputs === undefined) {
+    throw new UsageArgsError('--region only applies to an AWS table: add --table <name> or --outputs <file>');
+  }
+  if (values.region !== undefined && !REGION.test(values.region)) {
+    throw new UsageArgsError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(values.region)}`);
+  }
+  if (values.table !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(values.table)) {
+    throw new UsageArgsError(`--table must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(values.table)}`);
+  }
+  const target: UsageTarget =
+    values.table !== undefined
+      ? { kind: 'aws', table: values.table, region: values.region }
+      : values.outputs !== undefined
+        ? { kind: 'aws-outputs', outputsFile: values.outputs, region: values.region }
+        : { kind: 'local' };
+  return { days, widgetId: values.widget, json: values.json, help: values.help, target };
+}
