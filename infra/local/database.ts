@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -19,6 +20,7 @@ export interface LocalDatabaseOptions {
  * uses static dummy credentials: dynalite accepts any signature.
  */
 export async function startLocalDatabase({ path }: LocalDatabaseOptions = {}): Promise<LocalDatabase> {
+  if (path !== undefined) await assertFolderOpens(path);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -34,6 +36,31 @@ export async function startLocalDatabase({ path }: LocalDatabaseOptions = {}): P
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+interface LevelDatabase {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite opens LevelDB lazily and throws from its request handler when it cannot (the folder
+ * is locked by another process, or is not a folder), which would crash the process on the first
+ * request with "Database is closed". Opening the folder once first, with the LevelDB class
+ * dynalite itself uses, turns that into an error the caller can report.
+ */
+async function assertFolderOpens(path: string): Promise<void> {
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as { Level: new (path: string) => LevelDatabase };
+  const db = new Level(path);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') throw new Error(`${path} is locked by another process`, { cause: error });
+    throw new Error(cause?.message ?? (error as Error).message, { cause: error });
+  } finally {
+    await db.close();
+  }
 }
 
 export function localClientConfig(endpoint: string) {
