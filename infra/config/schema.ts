@@ -84,13 +84,16 @@ export const widgetSchema = z
 
 const WIDGET_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
+/** One DynamoDB item holds 400 KB; the widget item also carries defaults, the model and keys. */
+const MAX_WIDGET_KB = 350;
+
 type Loose = Record<string, unknown>;
 const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
 const entriesOf = (value: unknown): [string, unknown][] => (isObject(value) ? Object.entries(value) : []);
 
 /**
  * Rules across fields: widget ids are slugs, models exist, origins are not listed twice,
- * stack overrides name declared widgets. They run even when other fields failed (so `check`
+ * stack overrides name declared widgets, a widget fits in one table item. They run even when other fields failed (so `check`
  * lists every problem at once), which is why they guard every shape they read.
  */
 function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
@@ -106,8 +109,17 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
       });
     }
   }
-  const checkWidget = (path: (string | number)[], widget: unknown) => {
+  // `base` is the declared widget a stack override lands on: the item holds both merged.
+  const checkWidget = (path: (string | number)[], widget: unknown, base?: unknown) => {
     if (!isObject(widget)) return;
+    const kb = jsonKilobytes(isObject(base) ? { ...base, ...widget } : widget);
+    if (kb > MAX_WIDGET_KB) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `is about ${kb} KB, more than the ${MAX_WIDGET_KB} KB one table item can hold; shorten faq or systemPrompt`,
+      });
+    }
     if (models && typeof widget.model === 'string' && !Object.hasOwn(models, widget.model)) {
       const known = Object.keys(models).join(', ') || 'none';
       ctx.addIssue({
@@ -143,8 +155,16 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
           message: `overrides a widget that is not declared under widgets`,
         });
       }
-      checkWidget(['stacks', stack, 'widgets', id], widget);
+      checkWidget(['stacks', stack, 'widgets', id], widget, widgets[id]);
     }
+  }
+}
+
+function jsonKilobytes(value: unknown): number {
+  try {
+    return Math.ceil(Buffer.byteLength(JSON.stringify(value) ?? '') / 1024);
+  } catch {
+    return 0; // not JSON (a BigInt, a cycle): the field checks already report it
   }
 }
 

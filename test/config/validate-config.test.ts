@@ -230,6 +230,19 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
     (c) => (bot(c).faq = [{ question: 'Why?' }]),
     ['widgets.docs-bot.faq[0].answer: is required'],
   ],
+  [
+    'a widget too large for one table item',
+    (c) => (bot(c).faq = Array.from({ length: 100 }, (_, i) => ({ question: `Q${i}?`, answer: 'a'.repeat(4000) }))),
+    ['widgets.docs-bot: is about 394 KB, more than the 350 KB one table item can hold; shorten faq or systemPrompt'],
+  ],
+  [
+    'a stack override that makes a widget too large for one table item',
+    (c) => {
+      bot(c).systemPrompt = 'p'.repeat(20_000);
+      c.stacks = { prod: { widgets: { 'docs-bot': { faq: Array.from({ length: 85 }, () => ({ question: 'Q?', answer: 'a'.repeat(4000) })) } } } };
+    },
+    ['stacks.prod.widgets.docs-bot: is about 355 KB, more than the 350 KB one table item can hold; shorten faq or systemPrompt'],
+  ],
 ];
 
 describe('validateConfig refuses', () => {
