@@ -77,11 +77,13 @@ export function formatOriginRule(rule: OriginRule): string {
 
 /**
  * Decides whether a request's `Origin` header is admitted by a widget's allowed origins.
- * An empty list admits any origin (development); otherwise a missing, `null` or malformed
- * Origin is refused. Returns the origin to echo in `Access-Control-Allow-Origin`, or null.
+ * An empty list admits any well-formed origin (development); a missing, `null`, non-ASCII or
+ * malformed Origin is always refused. Returns the origin to echo in `Access-Control-Allow-Origin`, or null.
  */
 export function matchOrigin(header: string | undefined, allowedOrigins: readonly string[]): string | null {
-  if (header === undefined) return null;
+  // Browsers serialise origins in ASCII (punycode hosts); anything else cannot be echoed safely
+  // in a response header, so it is refused rather than normalised.
+  if (header === undefined || !/^[\x21-\x7e]+$/.test(header)) return null;
   const parsed = parseOrigin(header);
   if (!parsed.ok) return null;
   if (allowedOrigins.length === 0) return header;

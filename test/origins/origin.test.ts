@@ -13,7 +13,7 @@ const matchCases: [string, string | undefined, string[], boolean][] = [
   ['an upper-case scheme and host', 'HTTPS://EXAMPLE.COM', EXACT, true],
   ['a localhost origin with its port', 'http://localhost:3000', LOCAL, true],
   ['an IDN origin in punycode (what browsers send) against a Unicode entry', 'https://xn--bcher-kva.example', ['https://bücher.example'], true],
-  ['an IDN origin in Unicode against a punycode entry', 'https://bücher.example', ['https://xn--bcher-kva.example'], true],
+  ['an IDN origin in Unicode (no browser sends one; it could not be echoed) against its punycode entry', 'https://bücher.example', ['https://xn--bcher-kva.example'], false],
   ['a one-level subdomain under a wildcard', 'https://a.example.com', WILDCARD, true],
   ['a two-level subdomain under a wildcard', 'https://a.b.example.com', WILDCARD, true],
   ['a subdomain under a wildcard with its port', 'https://a.example.com:8443', ['https://*.example.com:8443'], true],
@@ -166,8 +166,8 @@ describe('matchOrigin properties', () => {
         if (result !== null) {
           expect(result).toBe(header);
           expect(parseOrigin(result).ok).toBe(true);
-          // A CORS grant must be a valid header value.
-          expect(result).toMatch(/^[\x21-\x7e\u0080-\u{10ffff}]+$/u);
+          // A CORS grant must be a valid header value on every platform: printable ASCII.
+          expect(result).toMatch(/^[\x21-\x7e]+$/);
           // ...and exactly an origin: the URL parser finds no path, query or credentials in it.
           const url = new URL(result);
           expect(url.href).toBe(`${url.origin}/`);
