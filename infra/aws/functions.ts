@@ -1,0 +1,105 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { FUNCTION_ENV, type FunctionDefinition, type RouteDefinition } from '../../functions/routes';
+import type { ModelBinding } from '../../functions/records/table';
+import { BUNDLE_HANDLER, type FunctionBundle } from '../build/bundle-functions';
+import { functionPolicy, serviceTrustPolicy, type AccountScope } from './policies';
+
+export interface PerchFunctionsOptions {
+  definitions: readonly FunctionDefinition[];
+  bundles: readonly FunctionBundle[];
+  table: aws.dynamodb.Table;
+  sessionSecret: aws.secretsmanager.Secret;
+  models: readonly ModelBinding[];
+  scope: pulumi.Output<AccountScope>;
+  logRetentionDays: number;
+  parent?: pulumi.Resource;
+}
+
+export interface PerchFunction {
+  definition: FunctionDefinition;
+  fn: aws.lambda.Function;
+  role: aws.iam.Role;
+  policy: aws.iam.RolePolicy;
+  logGroup: aws.cloudwatch.LogGroup;
+}
+
+/** Streaming replies may take a while; everything else answers within a few seconds. */
+export function functionLimits(definition: FunctionDefinition): { timeout: number; memorySize: number } {
+  if ((definition as RouteDefinition).streaming) return { timeout: 120, memorySize: 512 };
+  if (!('resource' in definition)) return { timeout: 300, memorySize: 256 }; // the scheduled roll-up
+  return { timeout: 10, memorySize: 256 };
+}
+
+/**
+ * One Lambda per function definition (nodejs22.x on arm64, its own esbuild bundle with a source
+ * map), each with its own log group and its own role whose only policy is derived from the
+ * definition's declared table actions, secret and model use.
+ */
+export function createPerchFunctions({
+  definitions,
+  bundles,
+  table,
+  sessionSecret,
+  models,
+  scope,
+  logRetentionDays,
+  parent,
+}: PerchFunctionsOptions): Map<string, PerchFunction> {
+  const stack = pulumi.getStack();
+  const functions = new Map<string, PerchFunction>();
+  for (const definition of definitions) {
+    const bundle = bundles.find((b) => b.name === definition.name);
+    if (!bundle) throw new Error(`no bundle for function ${definition.name}; bundleFunctions must build every function`);
+    const name = definition.name;
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/perch/${stack}/${name}`, retentionInDays: logRetentionDays },
+      { parent },
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Perch ${name} function (${stack}): least privilege from functions/routes.ts`,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy('lambda.amazonaws.com')),
+      },
+      { parent },
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([scope, table.arn, logGroup.arn, sessionSecret.arn])
+          .apply(([scopeValue, tableArn, logGroupArn, sessionSecretArn]) =>
+            JSON.stringify(functionPolicy(definition, { scope: scopeValue, tableArn, logGroupArn, sessionSecretArn, models })),
+          ),
+      },
+      { parent },
+    );
+    const fn = new aws.lambda.Function(
+      name,
+      {
+        description: `Perch ${name} (${stack})`,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ['arm64'],
+        handler: BUNDLE_HANDLER,
+        code: new pulumi.asset.FileArchive(bundle.dir),
+        role: role.arn,
+        ...functionLimits(definition),
+        loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+        environment: {
+          variables: {
+            [FUNCTION_ENV.table]: table.name,
+            ...(definition.sessionSecret ? { [FUNCTION_ENV.sessionSecretArn]: sessionSecret.arn } : {}),
+            // Stack traces through the bundle's source map.
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      },
+      { parent, dependsOn: [policy, logGroup] },
+    );
+    functions.set(name, { definition, fn, role, policy, logGroup });
+  }
+  return functions;
+}

@@ -1,0 +1,130 @@
+import type { FunctionDefinition } from '../../functions/routes';
+import { MANAGED_INDEX, type ModelBinding } from '../../functions/records/table';
+
+/** One IAM policy statement; every Action and Resource is spelled out (no `*` grants). */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/** The account facts ARNs are built from (`aws.getPartition/getRegion/getCallerIdentity`). */
+export interface AccountScope {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** `amazonaws.com` (or the partition's own suffix). */
+  dnsSuffix: string;
+}
+
+export interface FunctionPolicyOptions {
+  scope: AccountScope;
+  tableArn: string;
+  /** The function's own log group ARN (without the `:*` suffix). */
+  logGroupArn: string;
+  sessionSecretArn: string;
+  /** The model bindings of the widgets this stack serves. */
+  models: readonly ModelBinding[];
+}
+
+/**
+ * The least-privilege policy of one function, derived from what `functions/routes.ts` says it
+ * uses: its DynamoDB actions on the table (and the `managed` index when it queries), the
+ * session secret, and — for functions that call models — streaming invocation of exactly the
+ * Bedrock foundation models and the OpenAI-compatible API key secrets the config binds.
+ * Statements with nothing to grant are left out rather than written with a wildcard.
+ */
+export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOptions): PolicyDocument {
+  const { scope, tableArn, logGroupArn, sessionSecretArn, models } = options;
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      // Lambda names its log streams at run time (date + instance id), so the streams of this
+      // one log group are the narrowest resource IAM can express for them.
+      Resource: [`${logGroupArn}:log-stream:*`],
+    },
+  ];
+  if (fn.tableActions.length > 0) {
+    statements.push({
+      Sid: 'Table',
+      Effect: 'Allow',
+      Action: [...new Set(fn.tableActions)].sort().map((action) => `dynamodb:${action}`),
+      Resource: fn.tableActions.includes('Query') ? [tableArn, `${tableArn}/index/${MANAGED_INDEX}`] : [tableArn],
+    });
+  }
+  const secrets = [
+    ...(fn.sessionSecret ? [sessionSecretArn] : []),
+    ...(fn.invokesModels ? openAiKeySecretArns(models, scope) : []),
+  ];
+  if (secrets.length > 0) {
+    statements.push({ Sid: 'Secrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [...new Set(secrets)] });
+  }
+  const foundationModels = fn.invokesModels ? bedrockModelArns(models, scope) : [];
+  if (foundationModels.length > 0) {
+    statements.push({
+      Sid: 'BedrockModels',
+      Effect: 'Allow',
+      // ConverseStream is authorised as InvokeModelWithResponseStream.
+      Action: ['bedrock:InvokeModelWithResponseStream'],
+      Resource: foundationModels,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** Foundation-model ARNs of the Bedrock bindings, in the binding's region or the stack's. */
+export function bedrockModelArns(models: readonly ModelBinding[], scope: AccountScope): string[] {
+  const arns = models.flatMap((model) =>
+    model.provider === 'bedrock'
+      ? [`arn:${scope.partition}:bedrock:${model.region ?? scope.region}::foundation-model/${literal(model.modelId, 'Bedrock modelId')}`]
+      : [],
+  );
+  return [...new Set(arns)].sort();
+}
+
+/**
+ * ARNs of the Secrets Manager secrets holding OpenAI-compatible API keys. A secret named in the
+ * config matches `secret:<name>-??????` (Secrets Manager appends six random characters to every
+ * ARN; `?` matches exactly one); a full ARN is used as written.
+ */
+export function openAiKeySecretArns(models: readonly ModelBinding[], scope: AccountScope): string[] {
+  const arns = models.flatMap((model) => {
+    if (model.provider !== 'openai' || !model.apiKeySecret) return [];
+    const secret = literal(model.apiKeySecret, 'apiKeySecret');
+    return [
+      secret.startsWith('arn:')
+        ? secret
+        : `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:${secret}-??????`,
+    ];
+  });
+  return [...new Set(arns)].sort();
+}
+
+/** The trust policy that lets one AWS service assume a role, only on behalf of this account. */
+export function serviceTrustPolicy(service: string, accountId?: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(accountId ? { Condition: { StringEquals: { 'aws:SourceAccount': accountId } } } : {}),
+      },
+    ],
+  };
+}
+
+/** A name from the config must not smuggle an IAM wildcard into a policy. */
+function literal(value: string, what: string): string {
+  if (/[*?]/.test(value)) throw new Error(`${what} ${JSON.stringify(value)} contains an IAM wildcard (* or ?); name one model or secret`);
+  return value;
+}

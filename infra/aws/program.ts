@@ -1,0 +1,54 @@
+import { join, resolve } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { QUOTA_RESET, ROUTES } from '../../functions/routes';
+import { MissingHandlerError, bundleFunctions } from '../build/bundle-functions';
+import { ConfigError, loadResolvedConfig } from '../config/load';
+import type { ResolvedConfig } from '../config/resolve';
+import { LOADER_BUILD_DIR, LoaderBuildMissingError, listLoaderFiles } from './loader-hosting';
+import { createPerch } from './perch';
+import { readStackSettings } from './stack-settings';
+
+/** Where the program writes the function bundles it deploys (git-ignored). */
+export const FUNCTIONS_BUILD_DIR = 'dist/functions';
+
+export interface PerchProgramOptions {
+  /** Repository root: handlers, loader build output and the config path are resolved from it. */
+  rootDir?: string;
+}
+
+/**
+ * The Pulumi program (`infra/index.ts`): reads the stack settings, loads and validates
+ * `widgets.config.ts` for this stack, bundles every function, finds the loader build, creates
+ * the resources and returns the stack outputs (`apiUrl`, `loaderUrl`, `widgets`).
+ */
+export async function runPerchProgram({ rootDir = process.cwd() }: PerchProgramOptions = {}) {
+  const settings = readStackSettings();
+  const config = await loadStackConfig(resolve(rootDir, settings.configFile), pulumi.getStack());
+  for (const warning of config.warnings) pulumi.log.warn(warning);
+  const [bundles, loaderFiles] = await Promise.all([
+    bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir: join(rootDir, FUNCTIONS_BUILD_DIR), rootDir }),
+    Promise.resolve().then(() => listLoaderFiles(join(rootDir, LOADER_BUILD_DIR))),
+  ]).catch((error: unknown) => {
+    if (error instanceof MissingHandlerError || error instanceof LoaderBuildMissingError) throw new pulumi.RunError(error.message);
+    throw error;
+  });
+  const perch = createPerch({ config, bundles, loaderFiles, settings });
+  return {
+    apiUrl: perch.outputs.apiUrl,
+    loaderUrl: perch.outputs.loaderUrl,
+    widgets: perch.outputs.widgets,
+    /** The API's own stage URL, for debugging; visitors and snippets use `apiUrl` (CloudFront). */
+    restApiUrl: perch.api.invokeUrl,
+  };
+}
+
+/** The resolved config of one stack; a bad config fails the program listing every problem. */
+export async function loadStackConfig(file: string, stack: string): Promise<ResolvedConfig> {
+  try {
+    return await loadResolvedConfig(file, stack);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // RunError: Pulumi prints the message without a stack trace.
+    throw new pulumi.RunError(`${file}: ${error.problems.length} problem(s)\n${error.problems.map((p) => `  ✗ ${p}`).join('\n')}`);
+  }
+}

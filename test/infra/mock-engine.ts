@@ -1,0 +1,216 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import * as pulumi from '@pulumi/pulumi';
+import * as settings from '@pulumi/pulumi/runtime/settings';
+
+export const ACCOUNT_ID = '123456789012';
+export const REGION = 'eu-west-1';
+
+export type Operation = 'create' | 'update' | 'replace' | 'same';
+
+export interface MockResource {
+  type: string;
+  name: string;
+  id: string;
+  inputs: Record<string, any>;
+  outputs: Record<string, any>;
+  /** URN of the parent resource, when it has one. */
+  parent: string;
+  ignoreChanges: string[];
+  protect: boolean;
+  dependsOn: string[];
+  operation: Operation;
+}
+
+export interface Deployment<T> {
+  result: T;
+  /** `result` with every top-level Output resolved (the stack outputs `pulumi up` would print). */
+  outputs: { [K in keyof T]: T[K] extends pulumi.Output<infer V> ? V : T[K] };
+  resources: MockResource[];
+  /** `type::name` of resources the previous run had and this one no longer declares. */
+  deletes: string[];
+  byType(type: string): MockResource[];
+  named(name: string): MockResource;
+  changes(): Record<string, Operation | 'delete'>;
+}
+
+interface Options {
+  stack?: string;
+  /** `perch:*` stack settings, as `pulumi config set` would hold them. */
+  config?: Record<string, string>;
+}
+
+interface StoredResource {
+  inputs: Record<string, any>;
+  outputs: Record<string, any>;
+  id: string;
+}
+
+/**
+ * Runs a Pulumi program under `pulumi.runtime.setMocks` the way the engine would apply it to a
+ * stack: it keeps state between runs (so a second run with the same state sees the same
+ * outputs), honours `ignoreChanges`, and regenerates `random:*` resources only when their
+ * inputs change (their keepers), as the random provider's replace-on-change does.
+ */
+export class MockEngine {
+  private state = new Map<string, StoredResource>();
+
+  async run<T>(program: () => T | Promise<T>, { stack = 'dev', config = {} }: Options = {}): Promise<Deployment<T>> {
+    const registered: MockResource[] = [];
+    const requestFacts = new Map<string, Pick<MockResource, 'parent' | 'ignoreChanges' | 'protect' | 'dependsOn'>>();
+    const nextState = new Map<string, StoredResource>();
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          const key = `${args.type}::${args.name}`;
+          const facts = requestFacts.get(key) ?? { parent: '', ignoreChanges: [], protect: false, dependsOn: [] };
+          const previous = this.state.get(key);
+          const inputs = plain(args.inputs);
+          for (const property of facts.ignoreChanges) {
+            if (previous && property in previous.inputs) inputs[property] = previous.inputs[property];
+          }
+          let operation: Operation;
+          let stored: StoredResource;
+          if (previous && isDeepStrictEqual(previous.inputs, inputs)) {
+            operation = 'same';
+            stored = previous;
+          } else if (previous && !args.type.startsWith('random:')) {
+            operation = 'update';
+            stored = { inputs, id: previous.id, outputs: { ...previous.outputs, ...inputs } };
+          } else {
+            operation = previous ? 'replace' : 'create';
+            stored = { inputs, ...created(args.type, args.name, inputs) };
+          }
+          nextState.set(key, stored);
+          registered.push({ type: args.type, name: args.name, ...stored, ...facts, operation });
+          return { id: stored.id, state: stored.outputs };
+        },
+        call: (args) => {
+          switch (args.token) {
+            case 'aws:index/getPartition:getPartition':
+              return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+            case 'aws:index/getRegion:getRegion':
+              return { region: REGION, name: REGION, id: REGION };
+            case 'aws:index/getCallerIdentity:getCallerIdentity':
+              return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci`, userId: 'ci', id: ACCOUNT_ID };
+            default:
+              throw new Error(`unmocked call ${args.token}`);
+          }
+        },
+      },
+      'perch',
+      stack,
+      false,
+    );
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`perch:${k}`, v])));
+    // The mock monitor hides resource options from `newResource`; read them off the request.
+    const monitor = settings.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: unknown) => {
+      requestFacts.set(`${request.getType()}::${request.getName()}`, {
+        parent: request.getParent(),
+        ignoreChanges: request.getIgnorechangesList(),
+        protect: request.getProtect(),
+        dependsOn: request.getDependenciesList(),
+      });
+      return register(request, callback);
+    };
+
+    const result = await program();
+    const outputs = await resolveOutputs(result);
+    // Internal (not in the typings): resolves once every outstanding resource registration is done.
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    const deletes = [...this.state.keys()].filter((key) => !nextState.has(key));
+    this.state = nextState;
+    return {
+      result,
+      outputs: outputs as Deployment<T>['outputs'],
+      resources: registered,
+      deletes,
+      byType: (type) => registered.filter((r) => r.type === type),
+      named: (name) => {
+        const found = registered.filter((r) => r.name === name);
+        if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
+        return found[0]!;
+      },
+      changes: () => ({
+        ...Object.fromEntries(registered.map((r) => [`${r.type}::${r.name}`, r.operation])),
+        ...Object.fromEntries(deletes.map((key) => [key, 'delete' as const])),
+      }),
+    };
+  }
+}
+
+/** Resolves a Pulumi output (or a plain value) in a test; rejects when an `apply` threw. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+  // `promise()` is the SDK's own (internal) way to await an output, errors included.
+  return (pulumi.output(output) as unknown as { promise(): Promise<T> }).promise();
+}
+
+async function resolveOutputs(result: unknown): Promise<unknown> {
+  if (!result || typeof result !== 'object') return result;
+  const entries = await Promise.all(
+    Object.entries(result).map(async ([key, value]) => [key, pulumi.Output.isInstance(value) ? await valueOf(value) : value]),
+  );
+  return Object.fromEntries(entries);
+}
+
+// Secret inputs arrive wrapped ({ 4dabf18193072939515e22adb298388d: sig, value }); state holds plain values.
+function plain(value: any): any {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    if ('4dabf18193072939515e22adb298388d' in value && 'value' in value) return plain(value.value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/** The attributes AWS (or the random provider) would compute for a new resource. */
+function created(type: string, name: string, inputs: Record<string, any>): Omit<StoredResource, 'inputs'> {
+  const physical = `${name}-${randomBytes(3).toString('hex')}`;
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT_ID}:${resource}`;
+  const outputs: Record<string, any> = { ...inputs };
+  switch (type) {
+    case 'random:index/randomBytes:RandomBytes': {
+      const bytes = randomBytes(inputs.length);
+      Object.assign(outputs, { base64: bytes.toString('base64'), hex: bytes.toString('hex') });
+      break;
+    }
+    case 'random:index/randomUuid7:RandomUuid7':
+      outputs.result = uuid7(Date.now());
+      break;
+    case 'aws:dynamodb/table:Table':
+      Object.assign(outputs, { name: physical, arn: arn('dynamodb', `table/${physical}`) });
+      break;
+    case 'aws:lambda/function:Function':
+      Object.assign(outputs, { name: physical, arn: arn('lambda', `function:${physical}`) });
+      break;
+    case 'aws:iam/role:Role':
+      Object.assign(outputs, { name: physical, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${physical}` });
+      break;
+    case 'aws:cloudwatch/logGroup:LogGroup':
+      outputs.arn = arn('logs', `log-group:${inputs.name}`);
+      break;
+    case 'aws:secretsmanager/secret:Secret':
+      outputs.arn = arn('secretsmanager', `secret:${physical}-AbCdEf`);
+      break;
+    case 'aws:sqs/queue:Queue':
+      outputs.arn = arn('sqs', physical);
+      break;
+    case 'aws:apigateway/restApi:RestApi':
+      Object.assign(outputs, { rootResourceId: 'root0000', executionArn: arn('execute-api', physical) });
+      return { id: physical, outputs };
+    case 'aws:s3/bucket:Bucket':
+      Object.assign(outputs, { bucket: physical, arn: `arn:aws:s3:::${physical}`, bucketRegionalDomainName: `${physical}.s3.${REGION}.amazonaws.com` });
+      break;
+    case 'aws:cloudfront/distribution:Distribution':
+      Object.assign(outputs, { domainName: `${physical}.cloudfront.net`, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${physical}` });
+      break;
+  }
+  return { id: `${physical}-id`, outputs };
+}
+
+function uuid7(millis: number): string {
+  const hex = millis.toString(16).padStart(12, '0') + randomUUID().replace(/-/g, '').slice(12);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
