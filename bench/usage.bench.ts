@@ -1,0 +1,95 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../functions/records/client';
+import { MANAGED_BY, widgetKey } from '../functions/records/table';
+import { counterKey } from '../functions/usage/counter-record';
+import { addUtcDays, utcDay, utcDayStart } from '../functions/usage/day';
+import { readUsageReport } from '../functions/usage/report';
+import { rollUpUsage } from '../functions/usage/roll-up';
+import { ensureTable, startLocalDatabase } from '../infra/local/database';
+
+const TABLE = 'perch-bench';
+
+/**
+ * The quota-reset job and the usage report at DESIGN.md's scale: 10,000 widgets (override with
+ * PERCH_BENCH_WIDGETS), one in five used yesterday, in in-memory dynalite. Prints wall time and
+ * DynamoDB requests by kind — the requests are what a run costs on AWS, where each is faster.
+ */
+export default async function usageBench(): Promise<void> {
+  const widgets = Number(process.env.PERCH_BENCH_WIDGETS ?? 10_000);
+  const db = await startLocalDatabase();
+  try {
+    await ensureTable(db.client, TABLE);
+    const doc = createDocumentClient(db.client);
+    const today = utcDay(Date.now());
+    const yesterday = addUtcDays(today, -1);
+    const ids = Array.from({ length: widgets }, (_, i) => `widget-${String(i).padStart(5, '0')}`);
+    const active = ids.filter((_, i) => i % 5 === 0);
+    const expiresAt = utcDayStart(today) / 1000 + 4 * 86_400;
+    const seedStarted = performance.now();
+    await batchPut(doc, [
+      ...ids.map((widgetId) => ({ ...widgetKey(widgetId), managedBy: MANAGED_BY, widgetId, name: widgetId, status: 'active' })),
+      ...active.map((widgetId, i) => ({
+        ...counterKey(widgetId, yesterday),
+        widgetId,
+        day: yesterday,
+        sessions: 1 + (i % 7),
+        messages: 5 + (i % 50),
+        inputTokens: 1000 + i,
+        outputTokens: 400 + i,
+        costUsd: 0.001 * (i % 13),
+        refusals: i % 3 === 0 ? { widget_rate_limit: 1 } : {},
+        expiresAt,
+      })),
+    ]);
+    console.log(`seeded ${widgets} widgets, ${active.length} counters for ${yesterday} in ${seconds(seedStarted)}`);
+
+    for (const label of ['first run (roster + copies)', 'second run (nothing to do)']) {
+      const counted = countingClient(doc);
+      const summary = await rollUpUsage({ doc: counted.doc, table: TABLE, now: () => Date.now() });
+      console.log(
+        `quota reset, ${label}: ${(summary.ms / 1000).toFixed(1)} s, ${summary.widgets} widgets, copied ${summary.daysCopied}, current ${summary.daysCurrent}; requests ${counted.describe()}`,
+      );
+    }
+
+    const counted = countingClient(doc);
+    const reportStarted = performance.now();
+    const report = await readUsageReport({ doc: counted.doc, table: TABLE, days: 7 });
+    console.log(`usage report, 7 days: ${seconds(reportStarted)}, ${report.widgets.length} widgets, ${report.totals.messages} messages; requests ${counted.describe()}`);
+  } finally {
+    await db.close();
+  }
+}
+
+async function batchPut(doc: DynamoDBDocumentClient, items: Record<string, unknown>[]): Promise<void> {
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      let pending = batches[next++]!.map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const result = await doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: pending } }));
+        pending = (result.UnprocessedItems?.[TABLE] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/** Wraps the client to count requests by command (QueryCommand → Query). */
+function countingClient(doc: DynamoDBDocumentClient) {
+  const counts = new Map<string, number>();
+  const counting = {
+    send: (command: { constructor: { name: string } }) => {
+      const name = command.constructor.name.replace(/Command$/, '');
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return doc.send(command as never);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return {
+    doc: counting,
+    describe: () => [...counts].map(([name, n]) => `${name} ${n}`).join(', '),
+  };
+}
+
+const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(1)} s`;
