@@ -19,7 +19,7 @@ const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#111;ba
 h1{font-size:1.3rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}p.meta{color:#555;margin:0 0 1rem}
 nav a{margin-right:.8rem}table{border-collapse:collapse;margin:.5rem 0}
 th,td{padding:.3rem .7rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
-th:first-child,td:first-child,td.text{text-align:left}td.text{white-space:normal;color:#555}
+th:first-child,td:first-child,.text{text-align:left}td.text{white-space:normal;color:#555}
 tfoot td{font-weight:600;border-top:2px solid #111}svg{display:block}.status{color:#888;font-size:.85em}`;
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
@@ -126,7 +126,7 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
     .join('\n');
   const footer = report.widgets.length > 1 ? `<tfoot><tr><td>total</td>${figureCells(report.totals)}<td class="text">${escapeHtml(formatRefusals(report.totals.refusals))}</td><td></td></tr></tfoot>` : '';
   const overview = `<h2>Messages per day${report.widgets.length > 1 ? ', all widgets' : ''}</h2>${barChart(report.days, totalsByDay, { width: 720, height: 160, labels: true })}
-<table><thead><tr><th>widget</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th>refusals</th><th>messages/day</th></tr></thead>
+<table><thead><tr><th>widget</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th class="text">refusals</th><th>messages/day</th></tr></thead>
 <tbody>${rows}</tbody>${footer}</table>`;
   const detail = report.widgets.length === 1 ? dayTable(report.widgets[0]!) : '';
   return page('Perch usage', `<h1>Perch usage</h1>${meta}${nav}${overview}${detail}`);
@@ -137,7 +137,7 @@ function dayTable(widget: WidgetUsage): string {
     .map((d: DayUsage) => `<tr><td>${d.day}</td>${figureCells(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td><td class="text">${d.source === 'none' ? '' : d.source}</td></tr>`)
     .join('\n');
   return `<h2>${escapeHtml(widget.widgetId)}${widget.name ? ` — ${escapeHtml(widget.name)}` : ''}, per day</h2>
-<table><thead><tr><th>day</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th>refusals</th><th>from</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table><thead><tr><th>day</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th class="text">refusals</th><th class="text">from</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function figureCells(f: { sessions: number; messages: number; inputTokens: number; outputTokens: number; costUsd: number }): string {
