@@ -10,12 +10,6 @@ export function nextUtcMidnight(epochMs: number): number {
 }
 
 const DAY_MS = 86_400_000;
-const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Whether `value` is a real `yyyy-mm-dd` calendar day (`2026-02-30` is not). */
-export function isUtcDay(value: string): boolean {
-  return DAY_PATTERN.test(value) && utcDay(Date.parse(`${value}T00:00:00Z`) || 0) === value;
-}
 
 /** Epoch ms of 00:00 UTC on `day`. */
 export function utcDayStart(day: string): number {

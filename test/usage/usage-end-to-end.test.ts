@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -134,6 +134,7 @@ test('after midnight today is unblocked without the job, the job copies yesterda
   }
   await target!.close();
   target = undefined;
+  expect(existsSync(join(dataDir, LOCAL_ENDPOINT_FILE))).toBe(false);
 
   // npm start stopped: the CLI opens the data folder itself.
   const report = await usageJson(['--widget', 'docs-bot', '--days', '2'], midnight + 60_000);
