@@ -47,7 +47,7 @@ export function formatUsageReport(report: UsageReport, { source }: { source: str
   if (report.widgets.length === 1) {
     const widget = report.widgets[0]!;
     const max = Math.max(0, ...widget.days.map((d) => d.messages));
-    lines.push('', `${widget.widgetId}${widget.name ? ` — ${printable(widget.name)}` : ''}, per day:`, '');
+    lines.push('', `${printable(widget.widgetId)}${widget.name ? ` — ${printable(widget.name)}` : ''}, per day:`, '');
     lines.push(
       ...table(
         ['day', 'sessions', 'messages', 'tokens in', 'tokens out', 'est. cost', 'messages', 'refusals'],

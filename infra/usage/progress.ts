@@ -15,7 +15,7 @@ export interface ProgressOptions {
 
 export function createProgress({ stream, label, afterMs = 1000, logEveryMs = 5000, now = Date.now }: ProgressOptions): Progress {
   const started = now();
-  let lastShown = 0;
+  let lastShown = -Infinity;
   let shown = false;
   return {
     update(done, total) {
