@@ -12,8 +12,12 @@ import { readStackSettings } from './stack-settings';
 export const FUNCTIONS_BUILD_DIR = 'dist/functions';
 
 export interface PerchProgramOptions {
-  /** Repository root: handlers, loader build output and the config path are resolved from it. */
+  /** Repository root: the handlers and the config path are resolved from it. */
   rootDir?: string;
+  /** The loader build output to upload; `dist/loader` under the root by default. */
+  loaderDir?: string;
+  /** Where the function bundles are written; `dist/functions` under the root by default. */
+  functionsDir?: string;
 }
 
 /**
@@ -21,17 +25,18 @@ export interface PerchProgramOptions {
  * `widgets.config.ts` for this stack, bundles every function, finds the loader build, creates
  * the resources and returns the stack outputs (`apiUrl`, `loaderUrl`, `widgets`).
  */
-export async function runPerchProgram({ rootDir = process.cwd() }: PerchProgramOptions = {}) {
+export async function runPerchProgram({
+  rootDir = process.cwd(),
+  loaderDir = join(rootDir, LOADER_BUILD_DIR),
+  functionsDir = join(rootDir, FUNCTIONS_BUILD_DIR),
+}: PerchProgramOptions = {}) {
   const settings = readStackSettings();
   const config = await loadStackConfig(resolve(rootDir, settings.configFile), pulumi.getStack());
   for (const warning of config.warnings) pulumi.log.warn(warning);
-  const [bundles, loaderFiles] = await Promise.all([
-    bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir: join(rootDir, FUNCTIONS_BUILD_DIR), rootDir }),
-    Promise.resolve().then(() => listLoaderFiles(join(rootDir, LOADER_BUILD_DIR))),
-  ]).catch((error: unknown) => {
-    if (error instanceof MissingHandlerError || error instanceof LoaderBuildMissingError) throw new pulumi.RunError(error.message);
-    throw error;
-  });
+  const [loaderFiles, bundles] = await runError(async () => [
+    listLoaderFiles(loaderDir), // cheap, so checked before bundling
+    await bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir: functionsDir, rootDir }),
+  ] as const);
   const perch = createPerch({ config, bundles, loaderFiles, settings });
   return {
     apiUrl: perch.outputs.apiUrl,
@@ -49,6 +54,17 @@ export async function loadStackConfig(file: string, stack: string): Promise<Reso
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // RunError: Pulumi prints the message without a stack trace.
-    throw new pulumi.RunError(`${file}: ${error.problems.length} problem(s)\n${error.problems.map((p) => `  ✗ ${p}`).join('\n')}`);
+    const count = `${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}`;
+    throw new pulumi.RunError(`${file}: ${count}\n${error.problems.map((p) => `  ✗ ${p}`).join('\n')}`);
+  }
+}
+
+// A missing handler or loader build is the user's to fix: show the message, not a stack trace.
+async function runError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MissingHandlerError || error instanceof LoaderBuildMissingError) throw new pulumi.RunError(error.message);
+    throw error;
   }
 }

@@ -54,7 +54,7 @@ export function createQuotaResetSchedule({ fn, scope, parent }: QuotaResetSchedu
     { parent },
   );
   const schedule = new aws.scheduler.Schedule(
-    'quota-reset',
+    'quota-reset-daily',
     {
       description: 'Perch: roll the day’s counters into usage history at 00:00 UTC',
       scheduleExpression: QUOTA_RESET_CRON,

@@ -61,11 +61,11 @@ export class MockEngine {
     const nextState = new Map<string, StoredResource>();
     await pulumi.runtime.setMocks(
       {
-        newResource: (args) => {
+        newResource: async (args) => {
           const key = `${args.type}::${args.name}`;
           const facts = requestFacts.get(key) ?? { parent: '', ignoreChanges: [], protect: false, dependsOn: [] };
           const previous = this.state.get(key);
-          const inputs = plain(args.inputs);
+          const inputs = await plain(args.inputs);
           for (const property of facts.ignoreChanges) {
             if (previous && property in previous.inputs) inputs[property] = previous.inputs[property];
           }
@@ -155,12 +155,15 @@ async function resolveOutputs(result: unknown): Promise<unknown> {
   return Object.fromEntries(entries);
 }
 
-// Secret inputs arrive wrapped ({ 4dabf18193072939515e22adb298388d: sig, value }); state holds plain values.
-function plain(value: any): any {
-  if (Array.isArray(value)) return value.map(plain);
+// Secret inputs arrive wrapped ({ 4dabf18193072939515e22adb298388d: sig, value }) and assets
+// hold their path as a promise; state holds plain values.
+async function plain(value: any): Promise<any> {
+  if (value instanceof Promise) return plain(await value);
+  if (Array.isArray(value)) return Promise.all(value.map(plain));
   if (value && typeof value === 'object') {
     if ('4dabf18193072939515e22adb298388d' in value && 'value' in value) return plain(value.value);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await plain(v)]));
+    return Object.fromEntries(entries);
   }
   return value;
 }
