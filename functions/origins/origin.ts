@@ -106,3 +106,11 @@ function matchesWildcard(url: URL, rule: Extract<OriginRule, { kind: 'wildcard' 
     url.hostname.endsWith(`.${rule.domain}`)
   );
 }
+
+/**
+ * The origin a refusal may be shown to when no widget is known yet (an unknown key, a forged
+ * token): any origin a widget with an empty list would admit. The refusal reveals nothing.
+ */
+export function readableOrigin(header: string | undefined): string | undefined {
+  return matchOrigin(header, []) ?? undefined;
+}

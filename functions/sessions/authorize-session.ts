@@ -1,6 +1,6 @@
 import { PerchError } from '../errors/perch-error';
 import type { ApiRequest } from '../http/request';
-import { parseOrigin } from '../origins/origin';
+import { readableOrigin } from '../origins/origin';
 import type { WidgetRecord } from '../records/table';
 import { admitOrigin } from '../widgets/admit-widget';
 import type { SessionRecord, SessionStore } from './session-record';
@@ -13,9 +13,6 @@ export interface AuthorizedSession {
   claims: TokenClaims;
   corsOrigin: string;
 }
-
-/** The origin a refusal may be shown to when no widget is known yet (it reveals nothing). */
-export const readableOrigin = (origin: string | undefined) => (origin !== undefined && parseOrigin(origin).ok ? origin : undefined);
 
 /** True while sessions created with key version `keyVersion` may still be used. */
 export function keyVersionLive(widget: WidgetRecord, keyVersion: number, now: number): boolean {

@@ -1,6 +1,6 @@
 import { PerchError } from '../errors/perch-error';
 import { PUBLIC_KEY_PATTERN } from '../keys/public-key';
-import { matchOrigin, parseOrigin } from '../origins/origin';
+import { matchOrigin, readableOrigin } from '../origins/origin';
 import type { KeyRecord, WidgetRecord } from '../records/table';
 import type { WidgetStore } from './widget-store';
 
@@ -28,10 +28,9 @@ export async function admitWidgetByKey(
   store: WidgetStore,
   { publicKey, origin, now, purpose }: AdmitByKeyOptions,
 ): Promise<AdmittedWidget> {
-  const readableOrigin = origin !== undefined && parseOrigin(origin).ok ? origin : undefined;
   const key = PUBLIC_KEY_PATTERN.test(publicKey) && publicKey.length <= 64 ? await store.findKey(publicKey) : undefined;
   const widget = key ? await store.findWidget(key.widgetId) : undefined;
-  if (!key || !widget) throw new PerchError('widget_not_found', { corsOrigin: readableOrigin });
+  if (!key || !widget) throw new PerchError('widget_not_found', { corsOrigin: readableOrigin(origin) });
   const corsOrigin = admitOrigin(widget, origin);
   if (widget.status !== 'active') throw new PerchError('widget_disabled', { corsOrigin });
   if (key.keyVersion !== widget.keyVersion) {
