@@ -48,6 +48,11 @@ export interface ResolvedConfig {
 export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfig {
   const overrides = config.stacks?.[stack]?.widgets ?? {};
   const warnings: string[] = [];
+  const stacks = Object.keys(config.stacks ?? {});
+  // A typo in the stack name would silently drop every override; `local` needs none.
+  if (stack !== 'local' && stacks.length > 0 && !Object.hasOwn(config.stacks!, stack)) {
+    warnings.push(`stack "${stack}" has no entry under stacks (declared: ${stacks.join(', ')}); the base config applies`);
+  }
   const widgets = Object.entries(config.widgets)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([id, base]): ResolvedWidget => {

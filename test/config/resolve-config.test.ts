@@ -137,3 +137,10 @@ test('the shipped widgets.config.ts validates: a restricted faq widget, an open 
     'https://*.example.com',
   ]);
 });
+
+test('a stack name missing from stacks is warned about, so a typo cannot silently drop overrides', () => {
+  const resolved = resolveConfig(validateConfig(base()), 'prdo');
+  expect(resolved.warnings).toContain('stack "prdo" has no entry under stacks (declared: prod, dev); the base config applies');
+  expect(resolveConfig(validateConfig(base()), 'local').warnings.join('\n')).not.toContain('no entry under stacks');
+  expect(resolveConfig(validateConfig(base()), 'prod').warnings.join('\n')).not.toContain('no entry under stacks');
+});
