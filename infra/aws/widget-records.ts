@@ -69,7 +69,9 @@ export function retiredKey({ widgetId, version, base64, keptVersion, rotatedAt }
  * rotating `pulumi up`, and stays fixed in state on every later run (a `Date.now()` in the
  * program would move the deadline on each run; a dynamic provider would do the same job with
  * serialised provider code). Raise `keyRotation` one step at a time: a jump by an even number
- * lands on the slot of the key in use and replaces it without a grace period.
+ * lands on the slot of the key in use and replaces it without a grace period. A widget first
+ * deployed with `keyRotation > 0` also gets a never-issued "previous" key, harmless: nobody
+ * holds it and its grace ends two hours later.
  */
 export class WidgetRecords extends pulumi.ComponentResource {
   readonly publicKey: pulumi.Output<string>;
@@ -101,11 +103,11 @@ export class WidgetRecords extends pulumi.ComponentResource {
         );
     }
 
-    const records = (this.records = pulumi
+    this.records = pulumi
       .all([this.publicKey, retired])
       .apply(([publicKey, previous]) =>
         widgetRecords(widget, { current: { publicKey, version }, retired: previous ? [previous] : [] }),
-      ));
+      );
     const item = (itemName: string, pick: (records: ManagedRecord[]) => ManagedRecord | undefined) =>
       new aws.dynamodb.TableItem(
         itemName,
@@ -113,7 +115,7 @@ export class WidgetRecords extends pulumi.ComponentResource {
           tableName: table.name,
           hashKey: 'pk',
           rangeKey: 'sk',
-          item: records.apply((all) => {
+          item: this.records.apply((all) => {
             const record = pick(all);
             if (!record) throw new Error(`${itemName}: widgetRecords produced no such record`);
             return tableItemJson(record);
@@ -121,12 +123,12 @@ export class WidgetRecords extends pulumi.ComponentResource {
         },
         child,
       );
-    const keyItem = (keyVersion: number) => (all: ManagedRecord[]) =>
-      all.find((r) => !isWidgetRecord(r) && r.keyVersion === keyVersion);
+    const isCurrentKey = (r: ManagedRecord) => !isWidgetRecord(r) && r.keyVersion === version;
+    const isRetiredKey = (r: ManagedRecord) => !isWidgetRecord(r) && r.keyVersion !== version;
     this.items = [
       item(`${widget.id}-config`, (all) => all.find(isWidgetRecord)),
-      item(`${widget.id}-key-${slotOf(version)}-item`, keyItem(version)),
-      ...(retired ? [item(`${widget.id}-key-${slotOf(version - 1)}-item`, (all) => all.find((r) => !isWidgetRecord(r) && r.keyVersion !== version))] : []),
+      item(`${widget.id}-key-${slotOf(version)}-item`, (all) => all.find(isCurrentKey)),
+      ...(retired ? [item(`${widget.id}-key-${slotOf(version - 1)}-item`, (all) => all.find(isRetiredKey))] : []),
     ];
     this.registerOutputs({ publicKey: this.publicKey });
   }

@@ -336,6 +336,17 @@ describe('loader hosting', () => {
   });
 });
 
+describe('a second pulumi up', () => {
+  test('with the same config and state changes nothing: same keys, same resources', async () => {
+    const engine = new MockEngine();
+    const first = await engine.run(() => deployPerch());
+    const second = await engine.run(() => deployPerch());
+    expect(second.outputs).toEqual(first.outputs);
+    expect(Object.entries(second.changes()).filter(([, operation]) => operation !== 'same')).toEqual([]);
+    expect(second.resources.length).toBe(first.resources.length);
+  });
+});
+
 describe('secrets and outputs', () => {
   test('the session-signing secret holds 32 random bytes generated once by @pulumi/random', () => {
     const secret = one('aws:secretsmanager/secret:Secret');
