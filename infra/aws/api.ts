@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { RouteDefinition } from '../../functions/routes';
-import type { PerchFunction } from './functions';
+import { functionLimits, type PerchFunction } from './functions';
 import type { AccountScope } from './policies';
 
 /** The one stage; CloudFront's API origin points at it. */
@@ -35,9 +35,6 @@ export function lambdaIntegrationUri(scope: AccountScope, functionArn: string, s
     ? `${base}/2021-11-15/functions/${functionArn}/response-streaming-invocations`
     : `${base}/2015-03-31/functions/${functionArn}/invocations`;
 }
-
-/** Streamed replies may run as long as the function does (REST APIs allow up to 15 minutes). */
-const STREAMING_TIMEOUT_MS = 120_000;
 
 /**
  * A regional REST API (HTTP APIs cannot stream) with every public route of `functions/routes.ts`
@@ -93,7 +90,8 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
           type: 'AWS_PROXY',
           integrationHttpMethod: 'POST',
           uri,
-          ...(route.streaming ? { responseTransferMode: 'STREAM', timeoutMilliseconds: STREAMING_TIMEOUT_MS } : {}),
+          // A streamed reply may run as long as its function does (REST APIs allow up to 15 minutes).
+          ...(route.streaming ? { responseTransferMode: 'STREAM', timeoutMilliseconds: functionLimits(route).timeout * 1000 } : {}),
         },
         { parent },
       );
