@@ -80,7 +80,7 @@ export function mountChat(context: ChatContext): ChatPanel {
 
   function addAnswer(messageId?: string, text = '') {
     const bubble = el('div', 'm a');
-    const body = bubble.appendChild(el('div'));
+    const body = bubble.appendChild(el('div', 'd'));
     let pending: string | undefined;
     const render = (value: string) => {
       const pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 48;

@@ -12,17 +12,18 @@ export async function readServerSentEvents(body: ReadableStream<Uint8Array>, onE
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
+  let finished = false;
   try {
-    for (;;) {
+    while (!finished) {
       const { done, value } = await reader.read();
+      finished = done;
       buffer += decoder.decode(value, { stream: !done });
       const blocks = buffer.split(/\r?\n\r?\n/);
       buffer = done ? '' : blocks.pop()!;
       for (const block of blocks) dispatch(block, onEvent);
-      if (done) return;
     }
   } finally {
-    reader.cancel().catch(() => undefined);
+    if (!finished) reader.cancel().catch(() => undefined);
   }
 }
 
