@@ -53,11 +53,11 @@ async function buildOne(options: BuildOptions): Promise<OutputFile> {
 }
 
 /**
- * Builds both bundles in memory: `chat.<content hash>.js` (an ES module, cacheable forever),
- * then `loader.js` (a classic script, short-lived) with that file name compiled in.
+ * Builds both bundles in memory: `chat.<content hash>.js` (cacheable forever), then `loader.js`
+ * (short-lived) with that file name compiled in. Both are classic scripts.
  */
 export async function buildLoaderBundles(): Promise<LoaderBundles> {
-  const chatOutput = await buildOne({ entryPoints: [join(SOURCE, 'chat.ts')], format: 'esm', entryNames: '[name].[hash]' });
+  const chatOutput = await buildOne({ entryPoints: [join(SOURCE, 'chat.ts')], format: 'iife', entryNames: '[name].[hash]' });
   const chat = toFile(basename(chatOutput.path), chatOutput.contents);
   const loaderOutput = await buildOne({
     entryPoints: [join(SOURCE, 'loader.ts')],

@@ -10,9 +10,8 @@ export interface LoaderFilesOptions {
 
 /**
  * Serves the browser bundles next to the API, as CloudFront does on AWS: `/v1/loader.js` with a
- * short cache (it names the current chat bundle), `/v1/chat.<hash>.js` cached forever and
- * readable from any origin (the loader `import()`s it, which is a CORS request). Built on the
- * first request, so a target that never serves a page never runs esbuild.
+ * short cache (it names the current chat bundle), `/v1/chat.<hash>.js` cached forever. Built on
+ * the first request, so a target that never serves a page never runs esbuild.
  */
 export function serveLoaderFiles({ log = console.log, build = buildLoaderBundles }: LoaderFilesOptions = {}): LocalPathHandler {
   let bundles: Promise<LoaderBundles> | undefined;
@@ -54,7 +53,6 @@ function sendBundle(req: IncomingMessage, res: ServerResponse, file: BundleFile,
     'Content-Type': 'text/javascript; charset=utf-8',
     'Content-Length': String(body.length),
     'Cache-Control': cacheControl,
-    'Access-Control-Allow-Origin': '*',
     'X-Content-Type-Options': 'nosniff',
     Vary: 'Accept-Encoding',
     ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),

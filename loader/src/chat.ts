@@ -1,4 +1,5 @@
+import { CHAT_READY_EVENT, type MountChat } from './contract';
 import { mountChat } from './chat/panel';
 
-/** `chat.<hash>.js`: an ES module the loader imports on first open. */
-export default mountChat;
+/** `chat.<hash>.js`: hands the panel to the loader that added this script. */
+document.currentScript?.dispatchEvent(new CustomEvent<MountChat>(CHAT_READY_EVENT, { detail: mountChat }));

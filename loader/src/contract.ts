@@ -1,4 +1,4 @@
-/** Types shared by the loader and the chat panel it imports (no runtime code). */
+/** Types and the one event name shared by the loader and the chat panel it loads. */
 
 /** `GET /v1/widgets/{key}`, with the script tag's overrides applied. */
 export interface Appearance {
@@ -39,3 +39,10 @@ export interface ChatPanel {
 }
 
 export type MountChat = (context: ChatContext) => ChatPanel;
+
+/**
+ * `chat.js` is a classic script that dispatches this event, with its {@link MountChat} as
+ * `detail`, on its own `<script>` element: no global, and no CORS needed on the CDN (a module
+ * `import()` would need one).
+ */
+export const CHAT_READY_EVENT = 'perch-chat';

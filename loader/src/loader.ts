@@ -1,5 +1,5 @@
 import { callApi, Refusal } from './api';
-import type { Appearance, ChatPanel, MountChat, PerchEvent } from './contract';
+import { CHAT_READY_EVENT, type Appearance, type ChatPanel, type MountChat, type PerchEvent } from './contract';
 import { attrs, CLOSE_ICON, el, icon, sheet } from './dom';
 import LOADER_CSS from './loader.css';
 import { readScriptSettings, type ScriptSettings } from './script-settings';
@@ -17,7 +17,7 @@ type PerchGlobal = { Perch?: Partial<PerchApi> & { q?: unknown[][] } };
 
 /**
  * The loader: reads its tag, fetches the widget's appearance and draws only the bubble, inside
- * a Shadow DOM. The chat panel (`chat.<hash>.js`) is imported on first open, or earlier when
+ * a Shadow DOM. The chat panel (`chat.<hash>.js`) is loaded on first open, or earlier when
  * the pointer or focus reaches the bubble.
  */
 function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): void {
@@ -42,9 +42,15 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
   let panel: ChatPanel | undefined;
 
   const loadChat = (): Promise<ChatPanel> =>
-    (chat ||= import(settings.chatUrl).then(
-      (module: { default: MountChat }) =>
-        (panel = module.default({
+    (chat ||= new Promise<MountChat>((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = settings.chatUrl;
+      script.addEventListener(CHAT_READY_EVENT, (event) => resolve((event as CustomEvent<MountChat>).detail));
+      script.onerror = script.onload = reject; // load fires after the script ran: no event means a wrong file
+      document.head.append(script);
+    }).then(
+      (mountChat) =>
+        (panel = mountChat({
           root: drawn!.root,
           frame: drawn!.frame,
           appearance: appearance!,

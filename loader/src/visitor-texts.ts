@@ -13,8 +13,8 @@ const START_TEXTS: Record<string, string> = {
   widget_origin_denied: 'This website is not authorized to use this widget.',
 };
 
+/** Refusals only a message gets (no spread of START_TEXTS: esbuild could not drop it from the loader). */
 const SEND_TEXTS: Record<string, string> = {
-  ...START_TEXTS,
   widget_rate_limit: "You're sending messages too quickly. Please wait a moment.",
 };
 
@@ -28,4 +28,4 @@ export const startFailureText = (code: string): string => own(START_TEXTS, code)
  * Sending a message failed with `code`. Daily caps, budget and upstream failures read
  * "Failed to send message", like anything unexpected.
  */
-export const sendFailureText = (code: string): string => own(SEND_TEXTS, code) ?? FAILED_TO_SEND;
+export const sendFailureText = (code: string): string => own(START_TEXTS, code) ?? own(SEND_TEXTS, code) ?? FAILED_TO_SEND;
