@@ -12,8 +12,13 @@ declare const __PERCH_CHAT_FILE__: string;
 const CHAT_ICON = 'M4 3h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H9l-5 4v-4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z';
 
 type Listener = (detail?: unknown) => void;
-type PerchApi = Record<'open' | 'close' | 'toggle', () => void> & { on(event: PerchEvent, fn: Listener): () => void };
-type PerchGlobal = { Perch?: Partial<PerchApi> & { q?: unknown[][] } };
+type Command = [name: string, ...args: unknown[]];
+type PerchApi = Record<'open' | 'close' | 'toggle', () => void> & {
+  on(event: PerchEvent, fn: Listener): () => void;
+  /** The command queue: runs at once now that the loader is here. */
+  q: { push(...commands: Command[]): void };
+};
+type PerchGlobal = { Perch?: Partial<PerchApi> | { q?: Command[] } };
 
 /**
  * The loader: reads its tag, fetches the widget's appearance and draws only the bubble, inside
@@ -21,7 +26,7 @@ type PerchGlobal = { Perch?: Partial<PerchApi> & { q?: unknown[][] } };
  * the pointer or focus reaches the bubble.
  */
 function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): void {
-  if (global.Perch?.toggle) return console.warn('Perch: loaded twice');
+  if (global.Perch && 'toggle' in global.Perch) return console.warn('Perch: loaded twice');
   const settings = script && readScriptSettings(script, __PERCH_CHAT_FILE__);
   if (!settings) return console.error('Perch: data-perch-key missing');
 
@@ -129,6 +134,10 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
     .catch((error: unknown) => startFailureText(error instanceof Refusal ? error.code : ''))
     .then((refusal) => bodyReady.then(() => draw(refusal)));
 
+  const run = (command: Command) => {
+    const [name, ...args] = Array.isArray(command) ? command : [];
+    if (name === 'open' || name === 'close' || name === 'toggle' || name === 'on') (perch[name] as (...a: unknown[]) => void)(...args);
+  };
   const perch: PerchApi = {
     open: () => setOpen(true),
     close: () => setOpen(false),
@@ -138,15 +147,12 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
       if (typeof fn === 'function') set?.add(fn);
       return () => void set?.delete(fn);
     },
+    q: { push: (...commands) => commands.forEach(run) },
   };
-  // Calls a page made before the loader ran: `window.Perch = { q: [['open'], ['on', 'message', fn]] }`.
+  // Calls the page queued before the loader ran: `window.Perch = { q: [['open'], ['on', 'message', fn]] }`.
   const queued = global.Perch?.q;
   global.Perch = perch;
-  if (Array.isArray(queued)) {
-    for (const [name, ...args] of queued) {
-      if (typeof name === 'string' && Object.hasOwn(perch, name)) (perch as any)[name](...args);
-    }
-  }
+  if (Array.isArray(queued)) perch.q.push(...queued);
 }
 
 /** The tag's `data-position` and `data-greeting` win over the widget's config on this page. */

@@ -177,12 +177,12 @@ test('after a reload the conversation is restored from the same session', async 
   await context.close();
 });
 
-test('window.Perch replays commands queued before the loader ran and reports open, close and messages', async () => {
+test('window.Perch replays commands queued before the loader ran, runs later ones at once, and reports open, close and messages', async () => {
   const { context, page } = await newPage(harness);
   await page.goto(`${harness.allowed.url}/queue`);
 
   await widget(page).dialog.waitFor(); // ['open'] from the queue
-  await page.evaluate(() => (window as any).Perch.close());
+  await page.evaluate(() => (window as any).Perch.q.push(['close'], 'junk', null, ['__proto__'])); // the same queue, after load
   await widget(page).dialog.waitFor({ state: 'hidden' });
   await page.evaluate(() => (window as any).Perch.toggle());
   await widget(page).input.fill('How do I rotate the key?');
