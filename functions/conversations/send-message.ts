@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { parseJsonBody } from '../http/json-body';
 import type { ApiRequest } from '../http/request';
@@ -21,7 +21,7 @@ import { createSseStream, formatSseEvent } from './sse';
 
 export const MAX_MESSAGE_CHARS = 4000;
 
-export const messageBodySchema = z.object({ text: z.string().max(MAX_MESSAGE_CHARS) }).strict();
+export const messageBodySchema = z.strictObject({ text: z.string().check(z.maxLength(MAX_MESSAGE_CHARS)) });
 
 /** A response whose body may be a stream (SSE). */
 export type StreamingApiResponse = Omit<ApiResponse, 'body'> & { body: string | Readable };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { parseJsonBody } from '../http/json-body';
 import type { ApiRequest } from '../http/request';
@@ -8,7 +8,7 @@ import { authorizeSession, authorizeSessionPreflight } from './authorize-session
 import type { SessionStore } from './session-record';
 import type { SessionKeys } from './signing-secret';
 
-export const feedbackBodySchema = z.object({ messageId: z.string().uuid(), rating: z.enum(['up', 'down']) }).strict();
+export const feedbackBodySchema = z.strictObject({ messageId: z.uuid(), rating: z.enum(['up', 'down']) });
 
 export interface FeedbackRouteOptions {
   sessions: SessionStore;

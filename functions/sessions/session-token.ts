@@ -1,16 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** What a session token binds: session, widget, origin and key version, until `exp`. */
-export const tokenClaimsSchema = z
-  .object({
-    sid: z.string().uuid(),
-    wid: z.string().min(1).max(64),
-    org: z.string().min(1).max(300),
-    kv: z.number().int().nonnegative(),
-    exp: z.number().int().positive(),
-  })
-  .strict();
+export const tokenClaimsSchema = z.strictObject({
+  sid: z.uuid(),
+  wid: z.string().check(z.minLength(1), z.maxLength(64)),
+  org: z.string().check(z.minLength(1), z.maxLength(300)),
+  kv: z.int().check(z.gte(0)),
+  exp: z.int().check(z.gt(0)),
+});
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
 
 /** Short-lived on purpose: a lost token is worth an hour; the widget resumes silently. */

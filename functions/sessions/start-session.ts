@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { parseJsonBody } from '../http/json-body';
 import type { ApiRequest } from '../http/request';
@@ -14,9 +14,10 @@ import { expirySeconds, orderedTurns, sessionKey, type SessionRecord, type Sessi
 import { signSessionToken, TOKEN_LIFETIME_MS, verifySessionToken } from './session-token';
 import type { SessionKeys } from './signing-secret';
 
-export const startSessionBodySchema = z
-  .object({ key: z.string().min(1).max(100), resume: z.string().min(1).max(1024).optional() })
-  .strict();
+export const startSessionBodySchema = z.strictObject({
+  key: z.string().check(z.minLength(1), z.maxLength(100)),
+  resume: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+});
 
 export interface SessionRouteOptions {
   widgets: WidgetStore;
