@@ -109,9 +109,8 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
     const notice = attrs(el('div', 'n'), { role: 'status' });
     frame.onkeydown = (event) => {
       if (event.key === 'Escape' && isOpen) {
-        event.stopPropagation();
-        setOpen(false);
-        bubble.focus();
+        event.stopPropagation(); // the page's own Esc handlers (its modals) are not ours to trigger
+        setOpen(false); // the focus was inside, so it goes back to the bubble
       }
     };
     frame.append(notice, bubble);
@@ -121,13 +120,11 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
     sync();
   };
 
-  const request = callApi(`${settings.api}/v1/widgets/${encodeURIComponent(settings.key)}`).then(
-    (response) => response.json() as Promise<Appearance>,
-  );
   const bodyReady = new Promise<void>((done) =>
     document.body ? done() : document.addEventListener('DOMContentLoaded', () => done(), { once: true }),
   );
-  request
+  callApi(`${settings.api}/v1/widgets/${encodeURIComponent(settings.key)}`)
+    .then((response) => response.json() as Promise<Appearance>)
     .then((fetched): undefined => {
       appearance = withOverrides(fetched, settings);
     })
