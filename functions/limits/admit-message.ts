@@ -122,7 +122,9 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
       return minute;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      old = error.Item ? (unmarshall(error.Item) as CounterRecord) : undefined;
+      // DynamoDB returns the item that failed the condition; dynalite does not (and neither does
+      // DynamoDB when there is no item): read it then. Only the choice of refusal depends on it.
+      old = error.Item ? (unmarshall(error.Item) as CounterRecord) : await readCounter(doc, table, key);
     }
     refuseIfOverDay(options, old);
     if (old?.minute === minute) {
@@ -194,12 +196,16 @@ async function rollOverMinute(options: AdmitMessageOptions, day: string, old: Co
   }
 }
 
+async function readCounter(doc: DynamoDBDocumentClient, table: string, key: { pk: string; sk: string }) {
+  const result = await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return result.Item as CounterRecord | undefined;
+}
+
 // At the first message of a UTC day the previous minute lives on yesterday's item.
 async function previousDayCounter({ doc, table, widgetId, now }: AdmitMessageOptions): Promise<CounterRecord | undefined> {
   const minuteStart = epochMinute(now) * 60_000;
   if (utcDay(minuteStart - 60_000) === utcDay(now)) return undefined;
-  const result = await doc.send(new GetCommand({ TableName: table, Key: counterKey(widgetId, utcDay(minuteStart - 60_000)) }));
-  return result.Item as CounterRecord | undefined;
+  return readCounter(doc, table, counterKey(widgetId, utcDay(minuteStart - 60_000)));
 }
 
 /**

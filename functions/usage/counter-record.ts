@@ -50,8 +50,8 @@ export interface UsageRecord extends DailyUsage {
   expiresAt: number;
 }
 
-/** Counter items outlive their day by a little, for late roll-ups; history keeps ~13 months. */
-export const COUNTER_RETENTION_DAYS = 3;
+/** Counter items outlive their day long enough for a local target stopped for weeks to roll them up; history keeps ~13 months. */
+export const COUNTER_RETENTION_DAYS = 35;
 export const USAGE_RETENTION_DAYS = 400;
 
 /**
