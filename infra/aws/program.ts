@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { QUOTA_RESET, ROUTES } from '../../functions/routes';
 import { MissingHandlerError, bundleFunctions } from '../build/bundle-functions';
@@ -23,7 +24,7 @@ export interface PerchProgramOptions {
 /**
  * The Pulumi program (`infra/index.ts`): reads the stack settings, loads and validates
  * `widgets.config.ts` for this stack, bundles every function, finds the loader build, creates
- * the resources and returns the stack outputs (`apiUrl`, `loaderUrl`, `widgets`).
+ * the resources and returns the stack outputs (`apiUrl`, `loaderUrl`, `widgets`, `tableName`, `region`).
  */
 export async function runPerchProgram({
   rootDir = process.cwd(),
@@ -44,6 +45,9 @@ export async function runPerchProgram({
     widgets: perch.outputs.widgets,
     /** The API's own stage URL, for debugging; visitors and snippets use `apiUrl` (CloudFront). */
     restApiUrl: perch.api.invokeUrl,
+    /** For operators: `npm run usage -- --outputs <file of pulumi stack output --json>`. */
+    tableName: perch.table.name,
+    region: aws.getRegionOutput().region,
   };
 }
 

@@ -31,6 +31,9 @@ describe('the Pulumi program entry (infra/index.ts → runPerchProgram)', () => 
     expect(apiUrl).toMatch(/^https:\/\/[\w-]+\.cloudfront\.net$/);
     expect(loaderUrl).toBe(`${apiUrl}/v1/loader.js`);
     expect(restApiUrl).toMatch(/^https:\/\/[\w-]+\.execute-api\.eu-west-1\.amazonaws\.com\/live$/);
+    // npm run usage -- --outputs reads these two.
+    expect(deployment.outputs.tableName).toEqual(expect.any(String));
+    expect(deployment.outputs.region).toBe('eu-west-1');
     expect(Object.keys(widgets).sort()).toEqual(Object.keys(TEST_CONFIG.widgets).sort());
     for (const widget of Object.values(widgets)) expect(widget.publicKey).toMatch(PUBLIC_KEY_PATTERN);
     expect(deployment.byType('aws:lambda/function:Function').map((f) => f.name).sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
