@@ -1,14 +1,8 @@
 /** Types and the one event name shared by the loader and the chat panel it loads. */
+import type { WidgetAppearance } from '../../functions/widgets/appearance';
 
-/** `GET /v1/widgets/{key}`, with the script tag's overrides applied. */
-export interface Appearance {
-  name: string;
-  greeting: string;
-  placeholder: string;
-  theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
-  quickActions: string[];
-  feedback: boolean;
-}
+/** `GET /v1/widgets/{key}` (the server's own type: one wire contract), with the tag's overrides applied. */
+export type Appearance = WidgetAppearance;
 
 export type PerchEvent = 'open' | 'close' | 'message';
 
