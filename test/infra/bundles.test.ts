@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { FunctionBundle } from '../../infra/build/bundle-functions';
 import { validateConfig } from '../../infra/config/load';
 import { resolveConfig } from '../../infra/config/resolve';
 import { ensureTable, localSdkEnvironment, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
 import { widgetRecords } from '../../infra/state/desired';
 import { tableItemJson } from '../../infra/aws/widget-records';
+import { proxyEventFixture } from '../fixtures/proxy-event';
 import { ALL_FUNCTIONS, bundleAll, scratchDir } from './fixtures';
 
 const run = promisify(execFile);
@@ -74,7 +73,7 @@ describe('function bundles', () => {
       for (const record of widgetRecords(widget!, { current: { publicKey, version: 0 }, retired: [] })) {
         await database.client.send(new PutItemCommand({ TableName: 'perch-bundles', Item: JSON.parse(tableItemJson(record)) }));
       }
-      const event = JSON.parse(readFileSync(join(__dirname, '../../../shared/fixtures/apigw-rest-proxy-event.json'), 'utf8')) as APIGatewayProxyEvent;
+      const event = proxyEventFixture();
       Object.assign(event, { resource: '/v1/widgets/{key}', path: `/v1/widgets/${publicKey}`, httpMethod: 'GET', pathParameters: { key: publicKey }, body: null });
       event.headers = { ...event.headers, origin: 'https://docs.example.com' };
       // Act

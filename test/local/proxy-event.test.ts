@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { toProxyEvent } from '../../infra/local/proxy-event';
+import { proxyEventFixture } from '../fixtures/proxy-event';
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '../../../shared/fixtures/apigw-rest-proxy-event.json'), 'utf8')) as APIGatewayProxyEvent;
+const fixture = proxyEventFixture();
 
 /** Sends one raw HTTP request to a throwaway server and returns what the adapter makes of it. */
 async function eventFor(

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { MANAGED_BY, type KeyRecord, type WidgetRecord } from '../../functions/records/table';
+import { proxyEventFixture } from '../fixtures/proxy-event';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
 // Imported after the mock is installed, like Lambda's cold start would build its clients.
@@ -12,9 +11,7 @@ const { handler } = require('../../functions/handlers/widget-config') as {
   handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 };
 
-const fixture = JSON.parse(
-  readFileSync(join(__dirname, '../../../shared/fixtures/apigw-rest-proxy-event.json'), 'utf8'),
-) as APIGatewayProxyEvent;
+const fixture = proxyEventFixture();
 
 const KEY = 'pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const widget: WidgetRecord = {
@@ -90,6 +87,8 @@ test('a table failure becomes a generic 500 with the request id and no stack tra
   expect(body.error.code).toBe('internal_error');
   expect(body.error.message).toContain(fixture.requestContext.requestId);
   expect(response.body).not.toContain('/var/task');
+  // Readable by the page, so the widget can say "failed" rather than "not authorized".
+  expect(response.headers?.['Access-Control-Allow-Origin']).toBe('https://docs.example.com');
   expect(errors).toHaveBeenCalledWith(expect.stringContaining('ProvisionedThroughputExceeded'));
   errors.mockRestore();
 });
