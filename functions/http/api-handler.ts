@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PerchError } from '../errors/perch-error';
+import { readableOrigin } from '../origins/origin';
 import { fromProxyEvent, type ApiRequest } from './request';
 import { errorResponse, toProxyResult, type ApiResponse } from './response';
 
@@ -44,6 +45,8 @@ export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy
           : new PerchError('internal_error', {
               message: `Failed to start chat. Please try again. (request ${request.event.requestContext?.requestId ?? 'unknown'})`,
               cause: error,
+              // Readable by the page, so the widget says "failed" and not "not authorized".
+              corsOrigin: readableOrigin(fromProxyEvent(request.event).headers.origin),
             });
       request.response = toProxyResult(errorResponse(known));
       log(request, known.status, known.status >= 500 ? error : known.code);
