@@ -33,8 +33,10 @@ export function verifySessionToken(token: string, key: Buffer, now: number): Tok
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false };
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return { ok: false };
-  const expected = sign(payload, key);
-  const given = Buffer.from(signature, 'base64url');
+  // Compared as text: base64url decoding skips stray characters and unused bits, which would
+  // let many strings pass for one token.
+  const expected = Buffer.from(sign(payload, key).toString('base64url'));
+  const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false };
   let claims: unknown;
   try {
