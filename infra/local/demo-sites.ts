@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { matchOrigin } from '../../functions/origins/origin';
 import type { PerchOutputs } from '../state/outputs';
 
 /** A static file a page server answers with. */
@@ -53,6 +54,8 @@ export interface DemoSitesOptions {
   outputs: PerchOutputs;
   /** The widget the pages embed. */
   widgetId?: string;
+  /** That widget's allowed origins: the pages say whether they are admitted, truthfully. */
+  allowedOrigins?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -67,7 +70,13 @@ export interface DemoSites {
  * allowedOrigins) and on a foreign one (`http://127.0.0.1:3001`), so a person sees the chat and
  * the refusal. Each page sends a strict Content-Security-Policy, as a careful website would.
  */
-export async function startDemoSites({ port, outputs, widgetId = 'docs-bot', log = console.log }: DemoSitesOptions): Promise<DemoSites> {
+export async function startDemoSites({
+  port,
+  outputs,
+  widgetId = 'docs-bot',
+  allowedOrigins,
+  log = console.log,
+}: DemoSitesOptions): Promise<DemoSites> {
   const widget = outputs.widgets[widgetId];
   if (!widget) {
     log(`warning: no demo pages: the config has no widget "${widgetId}"`);
@@ -80,11 +89,12 @@ export async function startDemoSites({ port, outputs, widgetId = 'docs-bot', log
   const started: PageServer[] = [];
   for (const site of sites) {
     let url = '';
+    let role = site.role;
     const server = await startPageServer({
       host: '127.0.0.1',
       port: site.port,
       urlHost: site.host,
-      files: (path) => demoFiles(path, { url, role: site.role, widgetId, snippet: widget.snippet, apiUrl: outputs.apiUrl }),
+      files: (path) => demoFiles(path, { url, role, widgetId, snippet: widget.snippet, apiUrl: outputs.apiUrl }),
     }).catch((error: NodeJS.ErrnoException) => {
       log(`warning: demo page (${site.role} origin) not started: ${error.code === 'EADDRINUSE' ? `port ${site.port} is in use; set PERCH_DEMO_PORT` : error.message}`);
       return undefined;
@@ -92,7 +102,13 @@ export async function startDemoSites({ port, outputs, widgetId = 'docs-bot', log
     if (!server) continue;
     url = server.url;
     started.push(server);
-    log(`Demo page (${site.role} origin): ${server.url}/`);
+    if (allowedOrigins && (matchOrigin(url, allowedOrigins) !== null) !== (site.role === 'allowed')) {
+      role = site.role === 'allowed' ? 'foreign' : 'allowed';
+      log(
+        `warning: ${url} is ${role === 'foreign' ? 'not ' : ''}in ${widgetId}'s allowedOrigins ${JSON.stringify(allowedOrigins)}, so this demo page ${role === 'foreign' ? 'is refused' : 'is admitted'}; the default PERCH_DEMO_PORT (3000) matches the shipped config`,
+      );
+    }
+    log(`Demo page (${role} origin): ${server.url}/`);
   }
   return { urls: started.map((s) => s.url), close: async () => void (await Promise.all(started.map((s) => s.close()))) };
 }

@@ -22,7 +22,11 @@ async function main(): Promise<void> {
     console.log(`\n  ${id}  ${publicKey}\n    ${snippet}`);
   }
   console.log('');
-  const demo = await startDemoSites({ port: demoPort, outputs: target.outputs });
+  const demo = await startDemoSites({
+    port: demoPort,
+    outputs: target.outputs,
+    allowedOrigins: target.widgets.find((w) => w.widgetId === 'docs-bot')?.allowedOrigins,
+  });
   console.log('\nPress Ctrl+C to stop.');
   let stopping = false;
   const stop = (signal: string) => {

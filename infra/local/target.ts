@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { FUNCTION_ENV, ROUTES } from '../../functions/routes';
 import { createDocumentClient } from '../../functions/records/client';
-import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
+import { DEFAULT_TABLE_NAME, type WidgetRecord } from '../../functions/records/table';
 import { loadResolvedConfig } from '../config/load';
 import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
@@ -42,6 +42,8 @@ export interface LocalTargetOptions {
 export interface LocalTarget {
   apiUrl: string;
   outputs: PerchOutputs;
+  /** The widget records as applied. */
+  widgets: WidgetRecord[];
   server: Server;
   close(): Promise<void>;
 }
@@ -99,6 +101,7 @@ export async function startLocalTarget({
     return {
       apiUrl,
       outputs,
+      widgets,
       server,
       close: async () => {
         stopSweeper();

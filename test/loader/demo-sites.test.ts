@@ -57,3 +57,16 @@ test('a config without the demo widget starts no page and says why', async () =>
   expect(sites.urls).toEqual([]);
   expect(lines).toEqual(['warning: no demo pages: the config has no widget "docs-bot"']);
 });
+
+test('a demo port outside the widget allowedOrigins is warned about and its page tells the truth', async () => {
+  const lines: string[] = [];
+  sites = await startDemoSites({ port: 0, outputs, allowedOrigins: ['http://localhost:3000'], log: (line) => lines.push(line) });
+
+  const [allowedUrl] = sites.urls;
+  expect(lines[0]).toBe(
+    `warning: ${allowedUrl} is not in docs-bot's allowedOrigins ["http://localhost:3000"], so this demo page is refused; the default PERCH_DEMO_PORT (3000) matches the shipped config`,
+  );
+  expect(lines[1]).toBe(`Demo page (foreign origin): ${allowedUrl}/`);
+  const html = await (await fetch(`${allowedUrl!.replace('localhost', '127.0.0.1')}/`)).text();
+  expect(html).toContain('is <strong>not</strong> in');
+});
