@@ -128,6 +128,9 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
     }
     refuseIfOverDay(options, old);
     if (old?.minute === minute) {
+      // Read after the failure: another caller may have started this minute since our write
+      // failed on the old one. Only a full window is a refusal; otherwise try again.
+      if ((old.cur ?? 0) < (old.caps?.[second] ?? 0)) continue;
       throw new PerchError('widget_rate_limit', {
         corsOrigin: options.corsOrigin,
         headers: { 'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second)) },
