@@ -133,7 +133,7 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
       if ((old.cur ?? 0) < (old.caps?.[second] ?? 0)) continue;
       throw new PerchError('widget_rate_limit', {
         corsOrigin: options.corsOrigin,
-        headers: { 'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second)) },
+        headers: { 'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second, limits.perMinute)) },
       });
     }
     if (await rollOverMinute(options, day, old)) return minute;
@@ -166,7 +166,7 @@ async function rollOverMinute(options: AdmitMessageOptions, day: string, old: Co
   if ((caps[second] ?? 0) < 1) {
     throw new PerchError('widget_rate_limit', {
       corsOrigin: options.corsOrigin,
-      headers: { 'Retry-After': String(secondsUntilAdmitted(caps, 0, second)) },
+      headers: { 'Retry-After': String(secondsUntilAdmitted(caps, 0, second, limits.perMinute)) },
     });
   }
   const values: Record<string, unknown> = {
