@@ -12,7 +12,7 @@ const STOP_WORDS = new Set(
   'a an and are as at be can could do does did for from how i if in is it me my of on or our please the this to was what when where which who why will with would you your'.split(' '),
 );
 
-/** Lower-cased word stems without stop words: "Rotating keys?" → ["rotat", "key"]. */
+/** Lower-cased word stems without stop words: "Rotating keys?" → ["rot", "key"]. */
 export function keywords(text: string): string[] {
   return (text.toLowerCase().normalize('NFKD').match(/[\p{L}\p{N}]+/gu) ?? [])
     .filter((word) => !STOP_WORDS.has(word))
@@ -21,7 +21,7 @@ export function keywords(text: string): string[] {
 
 // A light suffix stripper: enough for "rotate/rotating/rotated/rotation" to meet.
 function stem(word: string): string {
-  for (const suffix of ['ations', 'ation', 'ings', 'ing', 'ies', 'ed', 'es', 's', 'e']) {
+  for (const suffix of ['ations', 'ation', 'ating', 'ated', 'ates', 'ate', 'ings', 'ing', 'ies', 'ed', 'es', 's', 'e']) {
     if (word.length > suffix.length + 2 && word.endsWith(suffix)) return word.slice(0, -suffix.length);
   }
   return word;
