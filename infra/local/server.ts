@@ -86,7 +86,11 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
       return sendJsonError(res, 405, 'method_not_allowed', 'Method not allowed on this route.');
     }
     const body = await readBody(req);
-    if (!body) return sendJsonError(res, 413, 'payload_too_large', 'The request body is too large.');
+    if (!body) {
+      // The rest of the upload is never read: the connection cannot serve another request.
+      res.setHeader('Connection', 'close');
+      return sendJsonError(res, 413, 'payload_too_large', 'The request body is too large.');
+    }
     const pathParameters = Object.fromEntries(params.map((name, i) => [name, safeDecode(match.values[i + 1]!)]));
     const event = toProxyEvent(req, { resource: route.resource, pathParameters: params.length ? pathParameters : null, body });
     const handler = await handlerFor(route.name);
