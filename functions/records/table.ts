@@ -10,6 +10,18 @@ export const MANAGED_BY = 'perch-config';
 /** Epoch seconds; the TTL attribute on AWS, and every reader filters on it. */
 export const EXPIRY_ATTRIBUTE = 'expiresAt';
 
+/** Keys and the sparse index of the table, shared by the Pulumi table and the local dynalite one. */
+export const TABLE_SCHEMA = {
+  hashKey: 'pk',
+  rangeKey: 'sk',
+  attributes: [
+    { name: 'pk', type: 'S' },
+    { name: 'sk', type: 'S' },
+    { name: 'managedBy', type: 'S' },
+  ],
+  managedIndex: { name: MANAGED_INDEX, hashKey: 'managedBy', rangeKey: 'pk' },
+} as const;
+
 export function tableName(env: NodeJS.ProcessEnv = process.env): string {
   return env[TABLE_NAME_ENV] ?? DEFAULT_TABLE_NAME;
 }

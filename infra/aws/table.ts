@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import { EXPIRY_ATTRIBUTE, MANAGED_INDEX } from '../../functions/records/table';
+import { EXPIRY_ATTRIBUTE, TABLE_SCHEMA } from '../../functions/records/table';
 
 export interface PerchTableOptions {
   /** Production stacks refuse `pulumi destroy` and DeleteTable. */
@@ -18,19 +18,15 @@ export function createPerchTable({ production, parent }: PerchTableOptions): aws
     'perch',
     {
       billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'pk',
-      rangeKey: 'sk',
-      attributes: [
-        { name: 'pk', type: 'S' },
-        { name: 'sk', type: 'S' },
-        { name: 'managedBy', type: 'S' },
-      ],
+      hashKey: TABLE_SCHEMA.hashKey,
+      rangeKey: TABLE_SCHEMA.rangeKey,
+      attributes: TABLE_SCHEMA.attributes.map(({ name, type }) => ({ name, type })),
       globalSecondaryIndexes: [
         {
-          name: MANAGED_INDEX,
+          name: TABLE_SCHEMA.managedIndex.name,
           keySchemas: [
-            { attributeName: 'managedBy', keyType: 'HASH' },
-            { attributeName: 'pk', keyType: 'RANGE' },
+            { attributeName: TABLE_SCHEMA.managedIndex.hashKey, keyType: 'HASH' },
+            { attributeName: TABLE_SCHEMA.managedIndex.rangeKey, keyType: 'RANGE' },
           ],
           projectionType: 'ALL',
         },

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { MANAGED_INDEX } from '../../functions/records/table';
+import { TABLE_SCHEMA } from '../../functions/records/table';
 
 export interface LocalDatabase {
   endpoint: string;
@@ -98,21 +98,17 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
     new CreateTableCommand({
       TableName: table,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'managedBy', AttributeType: 'S' },
-      ],
+      AttributeDefinitions: TABLE_SCHEMA.attributes.map(({ name, type }) => ({ AttributeName: name, AttributeType: type })),
       KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
+        { AttributeName: TABLE_SCHEMA.hashKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SCHEMA.rangeKey, KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: [
         {
-          IndexName: MANAGED_INDEX,
+          IndexName: TABLE_SCHEMA.managedIndex.name,
           KeySchema: [
-            { AttributeName: 'managedBy', KeyType: 'HASH' },
-            { AttributeName: 'pk', KeyType: 'RANGE' },
+            { AttributeName: TABLE_SCHEMA.managedIndex.hashKey, KeyType: 'HASH' },
+            { AttributeName: TABLE_SCHEMA.managedIndex.rangeKey, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },
