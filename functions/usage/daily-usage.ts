@@ -40,3 +40,14 @@ export function usageDigest(item: Partial<UsageFigures>): string {
 function finiteNumber(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
+
+/**
+ * A `ProjectionExpression` reading exactly these attributes, through `#name` placeholders
+ * (some, like `day` and `sessions`, would clash with DynamoDB's reserved words).
+ */
+export function projectionOf(attributes: readonly string[]) {
+  return {
+    ProjectionExpression: attributes.map((n) => `#${n}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((n) => [`#${n}`, n])),
+  };
+}

@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from './concurrently';
 import { counterKey, usageKey, type CounterRecord } from './counter-record';
-import { addUsage, noUsage, USAGE_NUMBERS, usageFigures, type UsageFigures } from './daily-usage';
+import { addUsage, noUsage, projectionOf, USAGE_NUMBERS, usageFigures, type UsageFigures } from './daily-usage';
 import { utcDay, utcDaysEndingOn } from './day';
 import { configuredWidgetPages, readUsageRoster, type ConfiguredWidget } from './roster';
 
@@ -46,11 +46,7 @@ export interface UsageReport {
 
 type StoredUsage = Partial<UsageFigures> & Pick<CounterRecord, 'sk' | 'expiresAt'>;
 
-const USAGE_ATTRIBUTES = ['sk', 'expiresAt', 'refusals', ...USAGE_NUMBERS];
-const USAGE_PROJECTION = {
-  ProjectionExpression: USAGE_ATTRIBUTES.map((n) => `#${n}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(USAGE_ATTRIBUTES.map((n) => [`#${n}`, n])),
-};
+const USAGE_PROJECTION = projectionOf(['sk', 'expiresAt', 'refusals', ...USAGE_NUMBERS]);
 
 /**
  * Usage per widget per UTC day for the last `days` days: the live counter where one exists

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from './concurrently';
 import { counterKey, USAGE_RETENTION_DAYS, usageKey, type CounterRecord, type UsageRecord } from './counter-record';
-import { USAGE_NUMBERS, usageDigest, usageFigures } from './daily-usage';
+import { projectionOf, USAGE_NUMBERS, usageDigest, usageFigures } from './daily-usage';
 import { addUtcDays, utcDay, utcDayStart } from './day';
 import { configuredWidgetPages, keepOnUsageRoster, readUsageRoster } from './roster';
 
@@ -43,12 +43,8 @@ type CopyResult = 'copied' | 'recopied' | 'current' | 'changing' | 'gone';
 
 const DAY_SECONDS = 86_400;
 const COPY_ATTEMPTS = 3;
-/** Every attribute a roll-up reads from a counter (as `#name` placeholders: some are reserved words). */
-const COUNTER_ATTRIBUTES = ['sk', 'expiresAt', 'rolledUpDigest', 'refusals', ...USAGE_NUMBERS];
-const COUNTER_PROJECTION = {
-  ProjectionExpression: COUNTER_ATTRIBUTES.map((n) => `#${n}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(COUNTER_ATTRIBUTES.map((n) => [`#${n}`, n])),
-};
+/** Every attribute a roll-up reads from a counter. */
+const COUNTER_PROJECTION = projectionOf(['sk', 'expiresAt', 'rolledUpDigest', 'refusals', ...USAGE_NUMBERS]);
 
 /**
  * The quota-reset job: copies every finished UTC day's counter of every widget into usage
