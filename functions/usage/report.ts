@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from './concurrently';
 import { counterKey, usageKey, type CounterRecord } from './counter-record';
 import { addUsage, noUsage, projectionOf, USAGE_NUMBERS, usageFigures, type UsageFigures } from './daily-usage';
@@ -102,20 +102,16 @@ async function listCandidates(doc: DynamoDBDocumentClient, table: string, nowMs:
 
 async function readDays(doc: DynamoDBDocumentClient, table: string, pk: string, window: string[]): Promise<StoredUsage[]> {
   const items: StoredUsage[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':pk': pk, ':first': `DAY#${window[0]}`, ':last': `DAY#${window.at(-1)}` },
-        ...USAGE_PROJECTION,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as StoredUsage[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: { ':pk': pk, ':first': `DAY#${window[0]}`, ':last': `DAY#${window.at(-1)}` },
+      ...USAGE_PROJECTION,
+    },
+  );
+  for await (const page of pages) items.push(...((page.Items ?? []) as StoredUsage[]));
   return items;
 }
 

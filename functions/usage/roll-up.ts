@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from './concurrently';
 import { counterKey, USAGE_RETENTION_DAYS, usageKey, type CounterRecord, type UsageRecord } from './counter-record';
 import { projectionOf, USAGE_NUMBERS, usageDigest, usageFigures } from './daily-usage';
@@ -125,21 +125,19 @@ export async function rollUpUsage({
 /** The widget's counters of days before `today` that have not expired (readers ignore expired items). */
 async function finishedCounters(doc: DynamoDBDocumentClient, table: string, widgetId: string, today: string, nowMs: number) {
   const counters: Counter[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :first AND :last',
-        ...COUNTER_PROJECTION,
-        ExpressionAttributeValues: { ':pk': counterKey(widgetId, '').pk, ':first': 'DAY#0000', ':last': counterKey(widgetId, addUtcDays(today, -1)).sk },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :first AND :last',
+      ...COUNTER_PROJECTION,
+      ExpressionAttributeValues: { ':pk': counterKey(widgetId, '').pk, ':first': 'DAY#0000', ':last': counterKey(widgetId, addUtcDays(today, -1)).sk },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     for (const item of (page.Items ?? []) as Counter[]) if (!isExpired(item, nowMs)) counters.push(item);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return counters;
 }
 

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MANAGED_BY, MANAGED_INDEX } from '../records/table';
 import { USAGE_RETENTION_DAYS, usageRosterKey, type UsageRosterRecord } from './counter-record';
 
@@ -23,46 +23,36 @@ export async function* configuredWidgetPages(
   table: string,
   pageSize = 250,
 ): AsyncGenerator<ConfiguredWidget[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: MANAGED_INDEX,
-        KeyConditionExpression: 'managedBy = :m AND begins_with(pk, :widget)',
-        ProjectionExpression: 'widgetId, #name, #status',
-        ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
-        ExpressionAttributeValues: { ':m': MANAGED_BY, ':widget': 'WIDGET#' },
-        Limit: pageSize,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: doc, pageSize },
+    {
+      TableName: table,
+      IndexName: MANAGED_INDEX,
+      KeyConditionExpression: 'managedBy = :m AND begins_with(pk, :widget)',
+      ProjectionExpression: 'widgetId, #name, #status',
+      ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
+      ExpressionAttributeValues: { ':m': MANAGED_BY, ':widget': 'WIDGET#' },
+    },
+  );
+  for await (const page of pages) {
     const widgets = (page.Items ?? []) as ConfiguredWidget[];
     if (widgets.length > 0) yield widgets;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 }
 
 /** Every widget on the usage roster that has not expired: widget id → expiresAt (epoch s). */
 export async function readUsageRoster(doc: DynamoDBDocumentClient, table: string, nowMs: number): Promise<Map<string, number>> {
   const roster = new Map<string, number>();
   const { pk } = usageRosterKey('');
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ProjectionExpression: 'widgetId, expiresAt',
-        ExpressionAttributeValues: { ':pk': pk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: doc },
+    { TableName: table, KeyConditionExpression: 'pk = :pk', ProjectionExpression: 'widgetId, expiresAt', ExpressionAttributeValues: { ':pk': pk } },
+  );
+  for await (const page of pages) {
     for (const item of (page.Items ?? []) as Pick<UsageRosterRecord, 'widgetId' | 'expiresAt'>[]) {
       if (item.expiresAt * 1000 > nowMs) roster.set(item.widgetId, item.expiresAt);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return roster;
 }
 

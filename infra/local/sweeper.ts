@@ -1,4 +1,4 @@
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EXPIRY_ATTRIBUTE } from '../../functions/records/table';
 
 /**
@@ -7,26 +7,24 @@ import { EXPIRY_ATTRIBUTE } from '../../functions/records/table';
  */
 export async function sweepExpiredItems(doc: DynamoDBDocumentClient, table: string, now = Date.now()): Promise<number> {
   let deleted = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: '#exp < :now',
-        ProjectionExpression: 'pk, sk',
-        ExpressionAttributeNames: { '#exp': EXPIRY_ATTRIBUTE },
-        ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateScan(
+    { client: doc },
+    {
+      TableName: table,
+      FilterExpression: '#exp < :now',
+      ProjectionExpression: 'pk, sk',
+      ExpressionAttributeNames: { '#exp': EXPIRY_ATTRIBUTE },
+      ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
+    },
+  );
+  for await (const page of pages) {
     const keys = page.Items ?? [];
     for (let i = 0; i < keys.length; i += 25) {
       const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
       const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
       deleted += batch.length - (result.UnprocessedItems?.[table]?.length ?? 0);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return deleted;
 }
 

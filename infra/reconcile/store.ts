@@ -1,25 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { MANAGED_BY, MANAGED_INDEX, type ManagedRecord } from '../../functions/records/table';
 import type { Plan } from './plan';
 
 /** Every record the reconciler owns, read through the sparse `managed` index. */
 export async function listManagedRecords(doc: DynamoDBDocumentClient, table: string): Promise<ManagedRecord[]> {
   const records: ManagedRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: MANAGED_INDEX,
-        KeyConditionExpression: 'managedBy = :m',
-        ExpressionAttributeValues: { ':m': MANAGED_BY },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    records.push(...((page.Items ?? []) as ManagedRecord[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: doc },
+    { TableName: table, IndexName: MANAGED_INDEX, KeyConditionExpression: 'managedBy = :m', ExpressionAttributeValues: { ':m': MANAGED_BY } },
+  );
+  for await (const page of pages) records.push(...((page.Items ?? []) as ManagedRecord[]));
   return records;
 }
 

@@ -91,7 +91,8 @@ test('a write that lands between the copy and the mark is copied before the coun
   await table.putWidget('docs-bot');
   await table.putCounter('docs-bot', at('2026-11-24T23:59:58Z'), { messages: 10, outputTokens: 100 });
   let raced = false;
-  const racingDoc = {
+  // The real client with `send` wrapped (still a DynamoDBDocumentClient, as paginators require).
+  const racingDoc = Object.assign(Object.create(table.doc) as DynamoDBDocumentClient, {
     send: async (command: object) => {
       const result = await table.doc.send(command as never);
       if (!raced && command instanceof PutCommand && command.input.Item?.pk === 'USAGE#docs-bot') {
@@ -100,7 +101,7 @@ test('a write that lands between the copy and the mark is copied before the coun
       }
       return result;
     },
-  } as unknown as DynamoDBDocumentClient;
+  });
 
   const summary = await runAt('2026-11-25T00:00:00Z', racingDoc);
 
