@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -5,8 +6,11 @@ import { join } from 'node:path';
  * `npm run bench`: runs every `bench/*.bench.ts` in name order. Each file default-exports an
  * async function that prints its own figures, so adding a bench never means editing this file.
  * An optional argument filters by file name, e.g. `npm run bench -- reconcile`.
+ *
+ * Each file runs in its own Node process: the Lambda handler modules bind to one local database
+ * per process (as on Lambda, at cold start), and one bench's warm caches must not flatter another.
  */
-async function main(): Promise<number> {
+function main(): number {
   const filter = process.argv[2];
   const files = readdirSync(__dirname)
     .filter((name) => name.endsWith('.bench.ts') && (!filter || name.includes(filter)))
@@ -18,23 +22,16 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const file of files) {
     console.log(`\n=== ${file} ===`);
-    try {
-      const bench = (await import(join(__dirname, file))) as { default: unknown };
-      const run = unwrapDefault(bench);
-      if (typeof run !== 'function') throw new Error('must default-export an async function');
-      await run();
-    } catch (error) {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'run-one.ts'), join(__dirname, file)], {
+      stdio: 'inherit',
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+    });
+    if (result.status !== 0) {
       failed += 1;
-      console.error(`${file} failed: ${(error as Error).stack ?? String(error)}`);
+      console.error(`${file} failed (exit ${result.status ?? result.signal})`);
     }
   }
   return failed === 0 ? 0 : 1;
 }
 
-// tsx's CommonJS interop can nest the default export one level (`{ default: { default: fn } }`).
-function unwrapDefault(module: { default: unknown }): unknown {
-  const value = module.default;
-  return typeof value === 'object' && value !== null && 'default' in value ? (value as { default: unknown }).default : value;
-}
-
-main().then((code) => process.exit(code));
+process.exit(main());

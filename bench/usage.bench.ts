@@ -79,13 +79,14 @@ async function batchPut(doc: DynamoDBDocumentClient, items: Record<string, unkno
 /** Wraps the client to count requests by command (QueryCommand → Query). */
 function countingClient(doc: DynamoDBDocumentClient) {
   const counts = new Map<string, number>();
-  const counting = {
+  // The real client with `send` wrapped: still a DynamoDBDocumentClient, as paginators require.
+  const counting = Object.assign(Object.create(doc) as DynamoDBDocumentClient, {
     send: (command: { constructor: { name: string } }) => {
       const name = command.constructor.name.replace(/Command$/, '');
       counts.set(name, (counts.get(name) ?? 0) + 1);
       return doc.send(command as never);
     },
-  } as unknown as DynamoDBDocumentClient;
+  });
   return {
     doc: counting,
     describe: () => [...counts].map(([name, n]) => `${name} ${n}`).join(', '),
