@@ -68,5 +68,7 @@ export default defineConfig({
   stacks: {
     // `pulumi up` on the prod stack serves the docs site instead of the local demo page.
     prod: { widgets: { 'docs-bot': { allowedOrigins: ['https://docs.example.com', 'https://*.example.com'] } } },
+    // A development deployment on AWS that a developer's local page may still embed.
+    dev: { widgets: { 'docs-bot': { allowedOrigins: ['https://dev.docs.example.com', 'http://localhost:3000'] } } },
   },
 });
