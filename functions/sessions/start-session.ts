@@ -75,7 +75,12 @@ export function createSessionRoute({ widgets, sessions, loadKeys, counters, now 
 
     if (body.resume) {
       const resumed = await resumeSession(body.resume, { widget, origin: corsOrigin, keys, sessions, now: at });
-      if (resumed) return sessionResponse(resumed, keys, corsOrigin, at);
+      if (resumed) {
+        // A page already on the current key carries its conversation over to that key version,
+        // so a rotation's grace period does not end a visitor's chat on an updated page.
+        const keyVersion = key.keyVersion === widget.keyVersion ? widget.keyVersion : resumed.keyVersion;
+        return sessionResponse({ ...resumed, keyVersion }, keys, corsOrigin, at);
+      }
     }
     if (key.keyVersion !== widget.keyVersion) throw new PerchError('key_rotated', { corsOrigin });
     const session: SessionRecord = {

@@ -111,6 +111,20 @@ describe('key rotation', () => {
     expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([404, 'key_rotated']);
   });
 
+  test('a page already on the new key resumes its old-key session onto the new key version, so it outlives the grace', async () => {
+    const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
+    await ask(session.sessionId, session.token);
+    await rotateDocsBot();
+    perch.clock.advance(HOUR);
+
+    const resumed = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'), session.token);
+    expect([resumed.sessionId, claimsOf(resumed.token).kv, resumed.history.length]).toEqual([session.sessionId, 1, 2]);
+    perch.clock.advance(KEY_GRACE_MS); // past the grace: the conversation goes on
+    const later = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'), resumed.token);
+    expect(await ask(later.sessionId, later.token)).toMatchObject({ status: 200 });
+    expect(later.sessionId).toBe(session.sessionId);
+  });
+
   test('resuming an old-key session after the grace starts a new session on the current key', async () => {
     const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
     await ask(session.sessionId, session.token);
