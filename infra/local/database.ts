@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
@@ -22,6 +23,7 @@ export interface LocalDatabaseOptions {
 export async function startLocalDatabase({ path }: LocalDatabaseOptions = {}): Promise<LocalDatabase> {
   if (path !== undefined) await assertFolderOpens(path);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  refuseBrowsers(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -36,6 +38,25 @@ export async function startLocalDatabase({ path }: LocalDatabaseOptions = {}): P
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * dynalite accepts any signature and grants `Access-Control-Allow-Origin: *`, so on its own any
+ * web page the operator visits could read or rewrite the table on this loopback port. The SDK
+ * never sends `Origin` and always names the loopback endpoint as Host; a browser's request
+ * (or a DNS-rebound one) does not, and is refused before dynalite sees it.
+ */
+function refuseBrowsers(server: ReturnType<typeof dynalite>): void {
+  const [dynaliteHandler] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const loopbackHost = /^(127\.0\.0\.1|localhost)(:\d{1,5})?$/i.test(req.headers.host ?? '');
+    if (req.headers.origin !== undefined || !loopbackHost) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end('Forbidden\n');
+      return;
+    }
+    dynaliteHandler!(req, res);
+  });
 }
 
 interface LevelDatabase {
