@@ -129,6 +129,14 @@ interface RunReplyOptions extends MessageRouteOptions {
   started: number;
 }
 
+/** Token counts estimated from the text, for providers that report no usage. */
+function estimatedUsage(prompt: { system: string; turns: { text: string }[] }, answer: string): TokenUsage {
+  return {
+    inputTokens: estimateTokens(prompt.system) + prompt.turns.reduce((n, t) => n + estimateTokens(t.text), 0),
+    outputTokens: estimateTokens(answer),
+  };
+}
+
 /**
  * Streams the model's answer; on success stores both turns and the usage, on upstream failure
  * gives the message's count back and throws `upstream_error`. A visitor who disconnects
@@ -149,15 +157,19 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
       } else usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
     }
   } catch (cause) {
-    if (o.signal.aborted) throw cause; // the visitor left: the count stays, nothing more to say
+    const spent = usage ?? estimatedUsage(prompt, answer);
+    // Text the model already wrote was paid for: it counts toward the daily budget, or answers
+    // cut short (visitor gone, upstream failed or timed out) would never reach dailyBudgetUsd.
+    const charge = answer ? counters.replied(widget.widgetId, admission.day, { ...spent, costUsd: replyCost(resolution.pricing, spent) }) : undefined;
+    if (o.signal.aborted) {
+      await charge;
+      throw cause; // the visitor left: the count stays, nothing more to say
+    }
     logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: 'upstream failed', error: String(cause) }));
-    await Promise.all([refundMessage(o.doc, o.table, admission), counters.refused(widget.widgetId, 'upstream_error', o.started)]);
+    await Promise.all([charge, refundMessage(o.doc, o.table, admission), counters.refused(widget.widgetId, 'upstream_error', o.started)]);
     throw new PerchError('upstream_error', { cause, corsOrigin });
   }
-  const finalUsage = usage ?? {
-    inputTokens: estimateTokens(prompt.system) + prompt.turns.reduce((n, t) => n + estimateTokens(t.text), 0),
-    outputTokens: estimateTokens(answer),
-  };
+  const finalUsage = usage ?? estimatedUsage(prompt, answer);
   const at = (o.now ?? Date.now)();
   const turns: Turn[] = [
     { id: randomUUID(), role: 'visitor', text: o.text, at: o.started },
