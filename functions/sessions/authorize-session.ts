@@ -4,7 +4,7 @@ import { readableOrigin } from '../origins/origin';
 import type { WidgetRecord } from '../records/table';
 import { admitOrigin } from '../widgets/admit-widget';
 import type { SessionRecord, SessionStore } from './session-record';
-import { bearerToken, verifySessionToken, type TokenClaims } from './session-token';
+import { bearerToken, tokenClaimsSchema, verifySessionToken, type TokenClaims } from './session-token';
 import type { SessionKeys } from './signing-secret';
 
 export interface AuthorizedSession {
@@ -59,7 +59,10 @@ export async function authorizeSessionPreflight(
 ): Promise<string> {
   const anyOrigin = readableOrigin(request.headers.origin);
   if (!anyOrigin) throw new PerchError('widget_origin_denied');
-  const session = await sessions.find(request.pathParams.sessionId ?? '', now);
+  // Only a genuine id is looked up: the path is the client's, and an over-long key is a
+  // database error (a 500), not an unknown session.
+  const sessionId = request.pathParams.sessionId ?? '';
+  const session = tokenClaimsSchema.shape.sid.safeParse(sessionId).success ? await sessions.find(sessionId, now) : undefined;
   const widget = session && (await findWidget(session.widgetId));
   return widget ? admitOrigin(widget, request.headers.origin) : anyOrigin;
 }
