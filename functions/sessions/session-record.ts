@@ -31,6 +31,18 @@ export interface SessionRecord {
 
 /** Turns kept per session (oldest dropped first); the prompt uses fewer, within its budget. */
 export const MAX_STORED_TURNS = 40;
+/** Text kept per session, well inside DynamoDB's 400 KB item limit (oldest turns dropped first). */
+export const MAX_STORED_TEXT_BYTES = 300_000;
+/** A single stored turn's text; a longer answer is kept truncated (the visitor saw it whole). */
+export const MAX_TURN_TEXT_BYTES = 100_000;
+
+const textBytes = (turn: Turn) => Buffer.byteLength(turn.text, 'utf8');
+
+function truncateText(text: string, maxBytes: number): string {
+  let kept = text;
+  while (Buffer.byteLength(kept, 'utf8') > maxBytes - 3) kept = kept.slice(0, Math.floor(kept.length * 0.9));
+  return kept === text ? text : `${kept}…`;
+}
 
 export const sessionKey = (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' as const });
 
@@ -78,7 +90,8 @@ export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient
         widget: items.find((i) => i.sk === 'CONFIG') as WidgetRecord | undefined,
       };
     },
-    async appendTurns(session, turns, expiresAt) {
+    async appendTurns(session, newTurns, expiresAt) {
+      const turns = newTurns.map((turn) => ({ ...turn, text: truncateText(turn.text, MAX_TURN_TEXT_BYTES) }));
       const names: Record<string, string> = { '#turns': 'turns' };
       const values: Record<string, unknown> = { ':exp': expiresAt };
       const sets = ['expiresAt = :exp'];
@@ -87,7 +100,17 @@ export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient
         values[`:t${i}`] = turn;
         sets.push(`#turns.#t${i} = :t${i}`);
       });
-      const stale = orderedTurns(session).slice(0, Math.max(0, Object.keys(session.turns).length + turns.length - MAX_STORED_TURNS));
+      // Drop the oldest stored turns until both the count and the text size fit.
+      const kept = orderedTurns(session);
+      let count = kept.length + turns.length;
+      let bytes = [...kept, ...turns].reduce((sum, turn) => sum + textBytes(turn), 0);
+      const stale: Turn[] = [];
+      while (kept.length > 0 && (count > MAX_STORED_TURNS || bytes > MAX_STORED_TEXT_BYTES)) {
+        const oldest = kept.shift()!;
+        stale.push(oldest);
+        count -= 1;
+        bytes -= textBytes(oldest);
+      }
       const removes = stale.map((turn, i) => {
         names[`#r${i}`] = turn.id;
         return `#turns.#r${i}`;

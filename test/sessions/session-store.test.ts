@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/records/client';
 import { MANAGED_BY, widgetKey } from '../../functions/records/table';
-import { createSessionStore, MAX_STORED_TURNS, orderedTurns, sessionKey, type SessionRecord, type Turn } from '../../functions/sessions/session-record';
+import { createSessionStore, MAX_STORED_TEXT_BYTES, MAX_STORED_TURNS, MAX_TURN_TEXT_BYTES, orderedTurns, sessionKey, type SessionRecord, type Turn } from '../../functions/sessions/session-record';
 import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
 import { sweepExpiredItems } from '../../infra/local/sweeper';
 
@@ -85,4 +85,38 @@ test("the local sweeper deletes expired items and leaves live ones and the confi
   expect(await item(sessionKey(expired.sessionId))).toBeUndefined();
   expect(await item(sessionKey(live.sessionId))).toBeDefined();
   expect(await item(widgetKey('docs-bot'))).toBeDefined();
+});
+
+test('long turns never grow the session item past DynamoDB’s 400 KB: the oldest are dropped by size', async () => {
+  let session = await newSession();
+  const visitorText = '漢'.repeat(4000); // 12 KB of UTF-8, the longest a visitor may send
+  const answer = '答'.repeat(10_000); // 30 KB
+  for (let n = 1; n <= 15; n++) {
+    const at = NOW + n * 1000;
+    await store.appendTurns(
+      session,
+      [
+        { id: randomUUID(), role: 'visitor', text: visitorText, at },
+        { id: randomUUID(), role: 'assistant', text: `${n}:${answer}`, at: at + 1 },
+      ],
+      NOW / 1000 + 86_400,
+    );
+    session = (await store.find(session.sessionId, NOW))!;
+  }
+
+  const turns = orderedTurns(session);
+  const bytes = turns.reduce((sum, turn) => sum + Buffer.byteLength(turn.text), 0);
+  expect(bytes).toBeLessThanOrEqual(MAX_STORED_TEXT_BYTES);
+  expect(turns.at(-1)!.text.startsWith('15:')).toBe(true);
+  expect(turns.length).toBeLessThan(30);
+});
+
+test('an answer longer than one turn may hold is stored truncated, marked with an ellipsis', async () => {
+  const session = await newSession();
+  const long = 'x'.repeat(MAX_TURN_TEXT_BYTES + 5000);
+  await store.appendTurns(session, [{ id: randomUUID(), role: 'assistant', text: long, at: NOW }], NOW / 1000 + 86_400);
+
+  const [stored] = orderedTurns((await store.find(session.sessionId, NOW))!);
+  expect(Buffer.byteLength(stored!.text)).toBeLessThanOrEqual(MAX_TURN_TEXT_BYTES);
+  expect(stored!.text.endsWith('…')).toBe(true);
 });
