@@ -54,18 +54,15 @@ export interface WidgetLimits {
   dailyBudgetUsd?: number;
 }
 
-/** What the runtime reads about a widget: one item per widget, written only by config apply. */
-export interface WidgetRecord {
-  pk: string;
-  sk: 'CONFIG';
-  managedBy: typeof MANAGED_BY;
-  widgetId: string;
+/** A widget's settings with every default applied: what the config declares and the runtime reads. */
+export interface WidgetSettings {
   name: string;
   model: ModelBinding;
   systemPrompt: string;
   greeting: string;
   placeholder: string;
   theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
+  /** Normalised entries (lower case, punycode, no default port). */
   allowedOrigins: string[];
   limits: WidgetLimits;
   status: 'active' | 'paused';
@@ -73,6 +70,14 @@ export interface WidgetRecord {
   feedback: boolean;
   faq: { question: string; answer: string }[];
   retentionDays: number;
+}
+
+/** What the runtime reads about a widget: one item per widget, written only by config apply. */
+export interface WidgetRecord extends WidgetSettings {
+  pk: string;
+  sk: 'CONFIG';
+  managedBy: typeof MANAGED_BY;
+  widgetId: string;
   /** The current public key and its version (the config's `keyRotation`). */
   publicKey: string;
   keyVersion: number;

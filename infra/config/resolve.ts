@@ -1,4 +1,4 @@
-import type { ModelBinding, WidgetLimits } from '../../functions/records/table';
+import type { ModelBinding, WidgetSettings } from '../../functions/records/table';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
 import type { PerchConfig, WidgetInput } from './schema';
 
@@ -15,24 +15,10 @@ export const WIDGET_DEFAULTS = {
 };
 
 /** A widget with the stack override merged in and every default applied. */
-export interface ResolvedWidget {
+export interface ResolvedWidget extends WidgetSettings {
   id: string;
-  name: string;
   modelName: string;
-  model: ModelBinding;
-  systemPrompt: string;
-  greeting: string;
-  placeholder: string;
-  theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
-  /** Normalised entries (lower case, punycode, no default port). */
-  allowedOrigins: string[];
-  limits: WidgetLimits;
   keyRotation: number;
-  status: 'active' | 'paused';
-  quickActions: string[];
-  feedback: boolean;
-  faq: { question: string; answer: string }[];
-  retentionDays: number;
 }
 
 export interface ResolvedConfig {
