@@ -79,4 +79,9 @@ export const FUNCTION_ENV = {
   sessionSecretArn: 'PERCH_SESSION_SECRET_ARN',
   /** The session-signing key itself (local target; generated once into the data folder). */
   sessionSecret: 'PERCH_SESSION_SECRET',
+  /**
+   * The value CloudFront sends in `X-Perch-Edge` to the API origin (AWS). Only a request carrying
+   * it came through CloudFront, so only then is `CloudFront-Viewer-Address` the visitor's IP.
+   */
+  edgeSecret: 'PERCH_EDGE_SECRET',
 } as const;

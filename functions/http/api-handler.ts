@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PerchError } from '../errors/perch-error';
 import { readableOrigin } from '../origins/origin';
+import { FUNCTION_ENV } from '../routes';
 import { fromProxyEvent, type ApiRequest } from './request';
 import { errorResponse, toProxyResult, type ApiResponse } from './response';
 
@@ -65,11 +66,15 @@ export function describeError(error: unknown): unknown {
   };
 }
 
+// Read once at cold start; unset on the local target, where sourceIp is the visitor's own.
+const proxyEventOptions = () => ({ edgeSecret: process.env[FUNCTION_ENV.edgeSecret] });
+
 /** Wires a domain route (ApiRequest → ApiResponse) into a Lambda proxy handler with middy. */
 export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResponse>) {
+  const options = proxyEventOptions();
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(apiErrors())
-    .handler(async (event) => toProxyResult(await route(fromProxyEvent(event))));
+    .handler(async (event) => toProxyResult(await route(fromProxyEvent(event, options))));
 }
 
 /**
@@ -80,10 +85,11 @@ export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResp
 export function createStreamingApiHandler(
   route: (request: ApiRequest) => Promise<Omit<ApiResponse, 'body'> & { body: string | Readable }>,
 ) {
+  const options = proxyEventOptions();
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ streamifyResponse: true })
     .use(apiErrors())
     .handler(async (event) => {
-      const response = await route(fromProxyEvent(event));
+      const response = await route(fromProxyEvent(event, options));
       return { statusCode: response.status, headers: response.headers, body: response.body as string };
     });
 }

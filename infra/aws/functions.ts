@@ -13,6 +13,8 @@ export interface PerchFunctionsOptions {
   models: readonly ModelBinding[];
   scope: pulumi.Output<AccountScope>;
   logRetentionDays: number;
+  /** The secret CloudFront sends the API origin (route functions only). */
+  edgeSecret: pulumi.Input<string>;
   parent?: pulumi.Resource;
 }
 
@@ -44,6 +46,7 @@ export function createPerchFunctions({
   models,
   scope,
   logRetentionDays,
+  edgeSecret,
   parent,
 }: PerchFunctionsOptions): Map<string, PerchFunction> {
   const stack = pulumi.getStack();
@@ -92,6 +95,7 @@ export function createPerchFunctions({
           variables: {
             [FUNCTION_ENV.table]: table.name,
             ...(definition.sessionSecret ? { [FUNCTION_ENV.sessionSecretArn]: sessionSecret.arn } : {}),
+            ...('resource' in definition ? { [FUNCTION_ENV.edgeSecret]: edgeSecret } : {}),
             // Stack traces through the bundle's source map.
             NODE_OPTIONS: '--enable-source-maps',
           },

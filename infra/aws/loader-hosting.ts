@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { EDGE_SECRET_HEADER } from '../../functions/http/request';
 import type { RouteDefinition } from '../../functions/routes';
 
 /** Where `loader/build.ts` (`npm run build:loader`) writes `loader.js` and `chat.<hash>.js`. */
@@ -95,6 +96,8 @@ export interface LoaderHostingOptions {
   apiStage: string;
   production: boolean;
   priceClass: string;
+  /** Sent to the API origin as `X-Perch-Edge`, so handlers know a request came through CloudFront. */
+  edgeSecret: pulumi.Input<string>;
   parent?: pulumi.Resource;
 }
 
@@ -119,6 +122,7 @@ export function createLoaderHosting({
   apiStage,
   production,
   priceClass,
+  edgeSecret,
   parent,
 }: LoaderHostingOptions): LoaderHosting {
   const bucket = new aws.s3.Bucket('loader', { forceDestroy: !production }, { parent });
@@ -177,6 +181,7 @@ export function createLoaderHosting({
           originId: API_ORIGIN_ID,
           domainName: apiDomainName,
           originPath: `/${apiStage}`,
+          customHeaders: [{ name: EDGE_SECRET_HEADER, value: edgeSecret }],
           customOriginConfig: {
             httpPort: 80,
             httpsPort: 443,

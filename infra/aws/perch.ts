@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import { QUOTA_RESET, ROUTES } from '../../functions/routes';
 import type { ResolvedConfig } from '../config/resolve';
 import type { FunctionBundle } from '../build/bundle-functions';
@@ -44,6 +45,8 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
 
   const table = createPerchTable({ production: settings.production });
   const sessionSecret = createSessionSecret({ production: settings.production });
+  // CloudFront sends it to the API origin; the handlers trust CloudFront-Viewer-Address only with it.
+  const edgeSecret = new random.RandomBytes('edge-secret', { length: 24 }).hex;
   const functions = createPerchFunctions({
     definitions: [...ROUTES, QUOTA_RESET],
     bundles,
@@ -53,6 +56,7 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
     models: config.widgets.map((widget) => widget.model),
     scope,
     logRetentionDays: settings.logRetentionDays,
+    edgeSecret,
   });
   const api = createPerchApi({ routes: ROUTES, functions, scope });
   const schedule = createQuotaResetSchedule({ fn: functions.get(QUOTA_RESET.name)!.fn, scope });
@@ -63,6 +67,7 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
     apiStage: API_STAGE,
     production: settings.production,
     priceClass: settings.priceClass,
+    edgeSecret,
   });
   const widgets = new Map(config.widgets.map((widget) => [widget.id, new WidgetRecords(widget.id, { widget, table })]));
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { ROUTES, QUOTA_RESET, FUNCTION_ENV } from '../../functions/routes';
 import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
+import { EDGE_SECRET_HEADER } from '../../functions/http/request';
 import { widgetSnippet } from '../../infra/state/outputs';
 import type { FunctionBundle } from '../../infra/build/bundle-functions';
 import { ensureTable, startLocalDatabase } from '../../infra/local/database';
@@ -323,6 +324,17 @@ describe('loader hosting', () => {
         compress: false,
       });
       expect(behaviour.allowedMethods.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
+    }
+  });
+
+  test('CloudFront proves itself to the API with a secret header that only the route functions know', () => {
+    const apiOrigin = one('aws:cloudfront/distribution:Distribution').inputs.origins.find((o: any) => o.customOriginConfig);
+    const [header] = apiOrigin.customHeaders;
+    expect(header.name).toBe(EDGE_SECRET_HEADER);
+    expect(header.value).toMatch(/^[0-9a-f]{48}$/);
+    for (const fn of ALL_FUNCTIONS) {
+      const variables = lambdaNamed(fn.name).inputs.environment.variables;
+      expect(variables[FUNCTION_ENV.edgeSecret]).toBe('resource' in fn ? header.value : undefined);
     }
   });
 
