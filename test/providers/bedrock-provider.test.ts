@@ -1,7 +1,8 @@
 import { BedrockRuntimeClient, ConverseStreamCommand, ThrottlingException, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createBedrockProvider } from '../../functions/providers/bedrock-provider';
-import { UpstreamError, type CompletionEvent, type CompletionRequest } from '../../functions/providers/model-provider';
+import { UpstreamError, type CompletionRequest } from '../../functions/providers/model-provider';
+import { collect } from './collect-events';
 
 const bedrockMock = mockClient(BedrockRuntimeClient);
 const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
@@ -28,16 +29,6 @@ const delta = (text: string): ConverseStreamOutput => ({ contentBlockDelta: { co
 const metadata: ConverseStreamOutput = {
   metadata: { usage: { inputTokens: 42, outputTokens: 7, totalTokens: 49 }, metrics: { latencyMs: 300 } },
 };
-
-async function collect(events: AsyncIterable<CompletionEvent>) {
-  const seen: CompletionEvent[] = [];
-  try {
-    for await (const event of events) seen.push(event);
-    return { seen };
-  } catch (error) {
-    return { seen, error: error as Error };
-  }
-}
 
 test('streams the text deltas, then the usage from the metadata event', async () => {
   bedrockMock.on(ConverseStreamCommand).resolves({

@@ -1,4 +1,5 @@
-import { UpstreamError, type CompletionEvent, type CompletionRequest } from '../../functions/providers/model-provider';
+import { UpstreamError, type CompletionRequest } from '../../functions/providers/model-provider';
+import { collect } from './collect-events';
 import { createOpenAiProvider } from '../../functions/providers/openai-provider';
 import { brokenMidway, contentChunk, endless, httpError, startFakeOpenAi, streamedAnswer, usageChunk, type FakeOpenAi } from './fake-openai-server';
 
@@ -23,16 +24,6 @@ const request = (signal = new AbortController().signal): CompletionRequest => ({
   maxOutputTokens: 256,
   signal,
 });
-
-async function collect(events: AsyncIterable<CompletionEvent>) {
-  const seen: CompletionEvent[] = [];
-  try {
-    for await (const event of events) seen.push(event);
-    return { seen };
-  } catch (error) {
-    return { seen, error: error as Error };
-  }
-}
 
 test('streams the content deltas and the usage of the final chunk', async () => {
   upstream.reply(streamedAnswer(['Raise ', 'keyRotation', '.'], { usage: [31, 4] }));
