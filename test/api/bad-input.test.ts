@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,6 +12,7 @@ import { utcDay } from '../../functions/usage/day';
 import { localClientConfig } from '../../infra/local/database';
 import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
 import { postSession, postToSession, startSession, type StartedSession } from './clocked-perch';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // Hostile input through the real handlers on the local target (`npm start`'s code path): each
 // case gets its DESIGN.md code and status, never a 5xx, and writes nothing but a refusal count.
@@ -30,15 +31,15 @@ beforeAll(async () => {
   const configFile = join(dir, 'widgets.config.ts');
   const faq = [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation and apply.' }];
   const limits = { perMinute: 100_000, perDay: 1_000_000 };
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq' } },
       widgets: {
         'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [DOCS, SHOP], limits, faq },
         'other-bot': { name: 'Other', model: 'local', allowedOrigins: [DOCS], limits, faq },
       },
-    })};\n`,
+    },
   );
   target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
   table = createDocumentClient(new DynamoDBClient(localClientConfig(process.env.AWS_ENDPOINT_URL_DYNAMODB!)));

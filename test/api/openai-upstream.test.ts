@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,6 +12,7 @@ import { localClientConfig } from '../../infra/local/database';
 import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
 import { brokenMidway, endless, httpError, startFakeOpenAi, streamedAnswer, type FakeOpenAi } from '../providers/fake-openai-server';
 import { parseSse, postToSession, startSession, type StartedSession } from './clocked-perch';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // An `openai` binding on the local target, talking to a fake OpenAI-compatible server that
 // speaks the real streaming wire format: relayed deltas, usage and cost, failures refunded.
@@ -30,15 +31,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-openai-'));
   const configFile = join(dir, 'widgets.config.ts');
   const model = { provider: 'openai', baseUrl: upstream.baseUrl, model: 'gpt-test', apiKeyEnv: KEY_ENV, pricing: { inputPerMTok: 2, outputPerMTok: 8 } };
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { gpt: model, unkeyed: { ...model, apiKeyEnv: 'PERCH_TEST_UNSET_KEY' } },
       widgets: {
         'docs-bot': { name: 'Docs', model: 'gpt', systemPrompt: 'You answer questions about Perch.', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000 } },
         unready: { name: 'Unready', model: 'unkeyed', allowedOrigins: [DOCS] },
       },
-    })};\n`,
+    },
   );
   target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
   table = createDocumentClient(new DynamoDBClient(localClientConfig(process.env.AWS_ENDPOINT_URL_DYNAMODB!)));

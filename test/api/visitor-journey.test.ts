@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAQ_FALLBACK } from '../../functions/providers/faq-provider';
 import { nextUtcMidnight } from '../../functions/usage/day';
 import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
 import { parseSse, postToSession, startSession, type StartedSession } from './clocked-perch';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // One visitor's whole conversation through `npm start`'s code path: the local target with the
 // faq model — started, streamed to, answered as JSON, limited, refused, resumed and rated.
@@ -18,9 +19,9 @@ const key = () => target.outputs.widgets['docs-bot']!.publicKey;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-journey-'));
   const configFile = join(dir, 'widgets.config.ts');
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq', streamDelayMs: 0 } },
       widgets: {
         'docs-bot': {
@@ -31,7 +32,7 @@ beforeAll(async () => {
           faq: [{ question: 'How do I rotate the key?', answer: ANSWER }],
         },
       },
-    })};\n`,
+    },
   );
   target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
 });

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeConfigFile } from '../fixtures/config-file';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -23,11 +24,7 @@ function runCheck(file: string): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-function writeConfig(name: string, config: unknown): string {
-  const file = join(dir, name);
-  writeFileSync(file, `export default ${JSON.stringify(config, null, 2)};\n`);
-  return file;
-}
+const writeConfig = (name: string, config: unknown) => writeConfigFile(join(dir, name), config);
 
 test('check exits 1 and lists every problem of a bad config file by path', async () => {
   const file = writeConfig('bad.config.ts', {

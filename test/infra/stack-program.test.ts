@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { PUBLIC_KEY_PATTERN } from '../../functions/keys/public-key';
@@ -7,6 +7,7 @@ import { listLoaderFiles } from '../../infra/aws/loader-hosting';
 import { runPerchProgram } from '../../infra/aws/program';
 import { MockEngine } from './mock-engine';
 import { ALL_FUNCTIONS, fakeLoaderBuild, scratchDir, TEST_CONFIG } from './fixtures';
+import { writeConfigFile } from '../fixtures/config-file';
 
 let root: string;
 beforeAll(() => {
@@ -14,11 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function writeConfig(name: string, config: unknown): string {
-  const file = join(root, name);
-  writeFileSync(file, `export default ${JSON.stringify(config, null, 2)};\n`);
-  return file;
-}
+const writeConfig = (name: string, config: unknown) => writeConfigFile(join(root, name), config);
 
 describe('the Pulumi program entry (infra/index.ts → runPerchProgram)', () => {
   test('deploys the config of the stack it runs on and prints every widget’s key and snippet', async () => {

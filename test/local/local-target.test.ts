@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // One local target per test file: the handler modules read the dynalite endpoint at import.
 const DOCS_ORIGIN = 'https://docs.example.com';
@@ -13,9 +14,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-local-'));
   const configFile = join(dir, 'widgets.config.ts');
   const faq = [{ question: 'What is Perch?', answer: 'Chat widgets declared in Git.' }];
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq' } },
       widgets: {
         'docs-bot': {
@@ -30,7 +31,7 @@ beforeAll(async () => {
         open: { name: 'Open', model: 'local', allowedOrigins: [], faq },
         paused: { name: 'Paused', model: 'local', status: 'paused', allowedOrigins: [DOCS_ORIGIN], faq },
       },
-    })};\n`,
+    },
   );
   target = await startLocalTarget({ configFile, port: 0, dataDir: undefined, log: (line) => logged.push(line) });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // `npm start` as a process: the banner, outputs.json, signals, restarts, and its one-line errors.
 const ROOT = resolve(__dirname, '../..');
@@ -20,15 +21,15 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'perch-start-'));
-  writeFileSync(
+  writeConfigFile(
     join(dir, 'widgets.config.ts'),
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq' } },
       widgets: {
         'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [ALLOWED], faq: [{ question: 'q', answer: 'a' }] },
         playground: { name: 'Playground', model: 'local', allowedOrigins: [], faq: [{ question: 'q', answer: 'a' }] },
       },
-    })};\n`,
+    },
   );
 });
 
@@ -136,7 +137,7 @@ test('a taken port is a one-line error and a non-zero exit', async () => {
 
 test('an invalid config lists its problems and exits non-zero before touching the data folder', async () => {
   const configFile = join(dir, 'bad.config.ts');
-  writeFileSync(configFile, `export default ${JSON.stringify({ models: {}, widgets: { 'docs-bot': { name: 'Docs', model: 'gpt', allowedOrigins: ['example.com'] } } })};\n`);
+  writeConfigFile(configFile, { models: {}, widgets: { 'docs-bot': { name: 'Docs', model: 'gpt', allowedOrigins: ['example.com'] } } });
 
   const perch = startPerch({ PERCH_CONFIG: configFile, PERCH_DATA_DIR: join(dir, 'bad-data') });
 

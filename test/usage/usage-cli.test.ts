@@ -9,6 +9,7 @@ import { counterKey } from '../../functions/usage/counter-record';
 import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
 import { runUsageCli } from '../../infra/usage/cli';
 import { LOCAL_ENDPOINT_FILE } from '../../infra/usage/local-endpoint';
+import { writeConfigFile } from '../fixtures/config-file';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 let dir: string;
@@ -19,15 +20,15 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'perch-usage-cli-'));
   dataDir = join(dir, 'data');
   configFile = join(dir, 'widgets.config.ts');
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq' } },
       widgets: {
         'docs-bot': { name: 'Docs assistant', model: 'local', faq: [{ question: 'Q?', answer: 'A.' }] },
         'not-applied': { name: 'Not applied yet', model: 'local', faq: [{ question: 'Q?', answer: 'A.' }] },
       },
-    })};\n`,
+    },
   );
 });
 afterEach(() => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,6 +12,7 @@ import { localClientConfig } from '../../infra/local/database';
 import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
 import { runUsageCli } from '../../infra/usage/cli';
 import { LOCAL_ENDPOINT_FILE, type LocalEndpoint } from '../../infra/usage/local-endpoint';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // Real visitor traffic through the local target (sessions, messages, refusals), then the
 // report read by `npm run usage` while the target runs and after it stopped, and the quota
@@ -26,9 +27,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-usage-e2e-'));
   dataDir = join(dir, 'data');
   const configFile = join(dir, 'widgets.config.ts');
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq' } },
       widgets: {
         'docs-bot': {
@@ -40,7 +41,7 @@ beforeAll(async () => {
         },
         quiet: { name: 'Quiet', model: 'local', allowedOrigins: [ALLOWED], faq: [{ question: 'Q?', answer: 'A.' }] },
       },
-    })};\n`,
+    },
   );
   target = await startLocalTarget({ configFile, port: 0, dataDir, log: () => undefined });
 });

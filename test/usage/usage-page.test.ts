@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { counterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
 import { localClientConfig } from '../../infra/local/database';
 import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { writeConfigFile } from '../fixtures/config-file';
 
 // One local target per test file (the handler modules read the dynalite endpoint at import).
 // It listens on every interface so that the test can reach it through a non-loopback address.
@@ -23,14 +24,14 @@ let port: number;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-usage-page-'));
   const configFile = join(dir, 'widgets.config.ts');
-  writeFileSync(
+  writeConfigFile(
     configFile,
-    `export default ${JSON.stringify({
+    {
       models: { local: { provider: 'faq' } },
       widgets: {
         'docs-bot': { name: 'Docs <img src=x onerror=alert(1)>', model: 'local', allowedOrigins: [ALLOWED_ORIGIN], faq: [{ question: 'Q?', answer: 'A.' }] },
       },
-    })};\n`,
+    },
   );
   target = await startLocalTarget({ configFile, port: 0, host: '0.0.0.0', log: () => undefined });
   port = (target.server.address() as AddressInfo).port;
