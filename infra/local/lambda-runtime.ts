@@ -22,9 +22,14 @@ export class LocalResponseStream extends Writable {
 
   constructor(private readonly res: ServerResponse) {
     super();
-    res.once('close', () => {
-      if (!res.writableFinished) this.destroy(new Error('client disconnected'));
-    });
+    // Destroyed without an error: middy pipes into this stream only once the handler resolved,
+    // so an 'error' now would have no listener; the pipeline sees a premature close and then
+    // destroys the handler's body (an SSE stream aborts its model call).
+    const leave = () => {
+      if (!res.writableFinished) this.destroy();
+    };
+    if (res.destroyed) leave();
+    else res.once('close', leave);
   }
 
   setPrelude({ statusCode = 200, headers = {} }: Prelude): void {
