@@ -83,7 +83,15 @@ export interface WidgetRecord extends WidgetSettings {
   keyVersion: number;
   /** Rotated-out key versions → epoch ms until which their sessions keep working. */
   keyGrace: Record<string, number>;
+  /**
+   * Set when the widget is created, never reused: sessions carry it, so a widget deleted and
+   * declared again under the same id reaches none of the old one's sessions.
+   */
+  incarnation: string;
 }
+
+/** The incarnation of widgets and sessions written before incarnations existed. */
+export const FIRST_INCARNATION = 'first';
 
 /** Maps a public key to its widget; rotated keys keep their item until the grace ends. */
 export interface KeyRecord {
@@ -92,6 +100,8 @@ export interface KeyRecord {
   managedBy: typeof MANAGED_BY;
   widgetId: string;
   keyVersion: number;
+  /** The widget's incarnation, so a widget item deleted by hand is restored as the same widget. */
+  incarnation?: string;
   /** Set once the key is rotated out: epoch ms after which its sessions are refused. */
   graceUntil?: number;
 }

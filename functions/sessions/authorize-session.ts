@@ -3,7 +3,7 @@ import type { ApiRequest } from '../http/request';
 import { readableOrigin } from '../origins/origin';
 import type { WidgetRecord } from '../records/table';
 import { admitOrigin } from '../widgets/admit-widget';
-import type { SessionRecord, SessionStore } from './session-record';
+import { ofWidget, type SessionRecord, type SessionStore } from './session-record';
 import { bearerToken, tokenClaimsSchema, verifySessionToken, type TokenClaims } from './session-token';
 import type { SessionKeys } from './signing-secret';
 
@@ -45,7 +45,7 @@ export async function authorizeSession(
   if (widget.status !== 'active') throw new PerchError('widget_disabled', { corsOrigin });
   if (!keyVersionLive(widget, claims.kv, now)) throw new PerchError('key_rotated', { corsOrigin });
   if (check.expired) throw new PerchError('session_expired', { corsOrigin });
-  if (!session || session.widgetId !== widget.widgetId) throw new PerchError('session_invalid', { corsOrigin });
+  if (!session || !ofWidget(session, widget)) throw new PerchError('session_invalid', { corsOrigin });
   return { widget, session, claims, corsOrigin };
 }
 

@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { widgetKey, type WidgetRecord } from '../records/table';
+import { FIRST_INCARNATION, widgetKey, type WidgetRecord } from '../records/table';
 
 /** A stored turn; the map key in `turns` is the turn id. */
 export interface Turn {
@@ -23,6 +23,8 @@ export interface SessionRecord {
   widgetId: string;
   keyVersion: number;
   origin: string;
+  /** The widget's incarnation at creation; absent on sessions written before incarnations. */
+  incarnation?: string;
   createdAt: number;
   /** Epoch seconds: `retentionDays` after the last turn. */
   expiresAt: number;
@@ -43,6 +45,11 @@ function truncateText(text: string, maxBytes: number): string {
   while (Buffer.byteLength(kept, 'utf8') > maxBytes - 3) kept = kept.slice(0, Math.floor(kept.length * 0.9));
   return kept === text ? text : `${kept}…`;
 }
+
+/** True when the session was made by this widget, not by an earlier one declared under its id. */
+export const ofWidget = (session: SessionRecord, widget: WidgetRecord) =>
+  session.widgetId === widget.widgetId &&
+  (session.incarnation ?? FIRST_INCARNATION) === (widget.incarnation ?? FIRST_INCARNATION);
 
 export const sessionKey = (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' as const });
 

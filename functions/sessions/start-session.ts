@@ -10,7 +10,7 @@ import { admitWidgetByKey } from '../widgets/admit-widget';
 import type { WidgetStore } from '../widgets/widget-store';
 import { readableOrigin } from '../origins/origin';
 import { keyVersionLive } from './authorize-session';
-import { expirySeconds, orderedTurns, sessionKey, type SessionRecord, type SessionStore } from './session-record';
+import { expirySeconds, ofWidget, orderedTurns, sessionKey, type SessionRecord, type SessionStore } from './session-record';
 import { signSessionToken, TOKEN_LIFETIME_MS, verifySessionToken } from './session-token';
 import type { SessionKeys } from './signing-secret';
 
@@ -89,6 +89,7 @@ export function createSessionRoute({ widgets, sessions, loadKeys, counters, now 
       widgetId: widget.widgetId,
       keyVersion: widget.keyVersion,
       origin: corsOrigin,
+      incarnation: widget.incarnation,
       createdAt: at,
       expiresAt: expirySeconds(at, widget.retentionDays),
       turns: {},
@@ -109,5 +110,5 @@ async function resumeSession(
   const { claims } = check;
   if (claims.wid !== widget.widgetId || claims.org !== origin || !keyVersionLive(widget, claims.kv, now)) return undefined;
   const session = await sessions.find(claims.sid, now);
-  return session && session.widgetId === widget.widgetId && session.origin === origin ? session : undefined;
+  return session && ofWidget(session, widget) && session.origin === origin ? session : undefined;
 }

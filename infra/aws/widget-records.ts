@@ -103,10 +103,12 @@ export class WidgetRecords extends pulumi.ComponentResource {
         );
     }
 
+    // Made with the component and kept in state: a widget removed and declared again gets a new one.
+    const incarnation = new random.RandomUuid(`${widget.id}-incarnation`, {}, child);
     this.records = pulumi
-      .all([this.publicKey, retired])
-      .apply(([publicKey, previous]) =>
-        widgetRecords(widget, { current: { publicKey, version }, retired: previous ? [previous] : [] }),
+      .all([incarnation.result, this.publicKey, retired])
+      .apply(([id, publicKey, previous]) =>
+        widgetRecords(widget, { incarnation: id, current: { publicKey, version }, retired: previous ? [previous] : [] }),
       );
     const item = (itemName: string, pick: (records: ManagedRecord[]) => ManagedRecord | undefined) =>
       new aws.dynamodb.TableItem(

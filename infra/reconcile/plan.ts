@@ -1,6 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { generatePublicKey, KEY_GRACE_MS } from '../../functions/keys/public-key';
-import { isWidgetRecord, publicKeyKey, type KeyRecord, type ManagedRecord, type WidgetRecord } from '../../functions/records/table';
+import {
+  FIRST_INCARNATION,
+  isWidgetRecord,
+  publicKeyKey,
+  type KeyRecord,
+  type ManagedRecord,
+  type WidgetRecord,
+} from '../../functions/records/table';
 import type { ResolvedConfig } from '../config/resolve';
 import { widgetRecords, type WidgetKeys } from '../state/desired';
 
@@ -65,11 +73,12 @@ export function planChanges(
     let widgetKeys: WidgetKeys;
     if (!keys) {
       action = 'create';
-      widgetKeys = { current: { publicKey: generateKey(), version: widget.keyRotation }, retired: [] };
+      widgetKeys = { incarnation: randomUUID(), current: { publicKey: generateKey(), version: widget.keyRotation }, retired: [] };
     } else if (widget.keyRotation > keys.current.version) {
       action = 'rotate-key';
       const graceUntil = now + KEY_GRACE_MS;
       widgetKeys = {
+        incarnation: keys.incarnation,
         current: { publicKey: generateKey(), version: widget.keyRotation },
         retired: [...keys.retired, { ...keys.current, graceUntil }],
       };
@@ -114,10 +123,9 @@ interface CurrentKeys extends WidgetKeys {
 // item for an existing version is drift to repair, never a key to keep.
 function currentKeys(existing: readonly ManagedRecord[], now: number): CurrentKeys | undefined {
   const candidates: { publicKey: string; version: number; graceUntil?: number }[] = [];
-  for (const record of existing) {
-    if (!isWidgetRecord(record)) {
-      candidates.push({ publicKey: record.pk.slice('KEY#'.length), version: record.keyVersion, graceUntil: record.graceUntil });
-    }
+  const keyItems = existing.filter((r): r is KeyRecord => !isWidgetRecord(r));
+  for (const record of keyItems) {
+    candidates.push({ publicKey: record.pk.slice('KEY#'.length), version: record.keyVersion, graceUntil: record.graceUntil });
   }
   const widget = existing.find(isWidgetRecord);
   if (widget && candidates.every((k) => k.version < widget.keyVersion && k.publicKey !== widget.publicKey)) {
@@ -127,6 +135,7 @@ function currentKeys(existing: readonly ManagedRecord[], now: number): CurrentKe
   if (!latest) return undefined;
   const retired = older.map((k) => ({ publicKey: k.publicKey, version: k.version, graceUntil: k.graceUntil ?? now + KEY_GRACE_MS }));
   return {
+    incarnation: widget?.incarnation ?? keyItems.find((k) => k.incarnation)?.incarnation ?? FIRST_INCARNATION,
     current: { publicKey: latest.publicKey, version: latest.version },
     retired: retired.filter((k) => k.graceUntil > now),
     expired: retired.filter((k) => k.graceUntil <= now),

@@ -6,10 +6,12 @@ import {
   type ManagedRecord,
   type WidgetRecord,
 } from '../../functions/records/table';
-import type { ResolvedConfig, ResolvedWidget } from '../config/resolve';
+import type { ResolvedWidget } from '../config/resolve';
 
-/** A widget's key material: generated once, kept in the table (local) or Pulumi state (AWS). */
+/** What is generated for a widget once, kept in the table (local) or Pulumi state (AWS). */
 export interface WidgetKeys {
+  /** Made when the widget is created and never reused: a re-declared id is a new widget. */
+  incarnation: string;
   current: { publicKey: string; version: number };
   /** Rotated-out keys still inside their grace period. */
   retired: { publicKey: string; version: number; graceUntil: number }[];
@@ -41,6 +43,7 @@ export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): Managed
     publicKey: keys.current.publicKey,
     keyVersion: keys.current.version,
     keyGrace: Object.fromEntries(keys.retired.map((k) => [String(k.version), k.graceUntil])),
+    incarnation: keys.incarnation,
   };
   const current: KeyRecord = {
     ...publicKeyKey(keys.current.publicKey),
@@ -48,6 +51,7 @@ export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): Managed
     managedBy: MANAGED_BY,
     widgetId: widget.id,
     keyVersion: keys.current.version,
+    incarnation: keys.incarnation,
   };
   const retired = keys.retired.map(
     (k): KeyRecord => ({
@@ -56,17 +60,9 @@ export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): Managed
       managedBy: MANAGED_BY,
       widgetId: widget.id,
       keyVersion: k.version,
+      incarnation: keys.incarnation,
       graceUntil: k.graceUntil,
     }),
   );
   return [config, current, ...retired];
-}
-
-/** Every managed record of a resolved config, given each widget's keys. */
-export function desiredRecords(config: ResolvedConfig, keys: ReadonlyMap<string, WidgetKeys>): ManagedRecord[] {
-  return config.widgets.flatMap((widget) => {
-    const widgetKeys = keys.get(widget.id);
-    if (!widgetKeys) throw new Error(`no key material for widget ${widget.id}`);
-    return widgetRecords(widget, widgetKeys);
-  });
 }

@@ -42,7 +42,7 @@ beforeAll(async () => {
     'local',
   );
   const doc = createDocumentClient(database.client);
-  for (const Item of widgetRecords(config.widgets[0]!, { current: { publicKey: PUBLIC_KEY, version: 0 }, retired: [] })) {
+  for (const Item of widgetRecords(config.widgets[0]!, { incarnation: 'i-1', current: { publicKey: PUBLIC_KEY, version: 0 }, retired: [] })) {
     await doc.send(new PutCommand({ TableName: table, Item }));
   }
   Object.assign(process.env, localSdkEnvironment(database.endpoint, table), { [FUNCTION_ENV.sessionSecret]: 'lambda-handlers-test-secret-0123456789' });

@@ -70,7 +70,7 @@ describe('function bundles', () => {
         'dev',
       ).widgets;
       const publicKey = 'pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-      for (const record of widgetRecords(widget!, { current: { publicKey, version: 0 }, retired: [] })) {
+      for (const record of widgetRecords(widget!, { incarnation: 'i-1', current: { publicKey, version: 0 }, retired: [] })) {
         await database.client.send(new PutItemCommand({ TableName: 'perch-bundles', Item: JSON.parse(tableItemJson(record)) }));
       }
       const event = proxyEventFixture();

@@ -69,7 +69,7 @@ beforeAll(async () => {
     'local',
   );
   const doc = createDocumentClient(database.client);
-  for (const Item of widgetRecords(config.widgets[0]!, { current: { publicKey: PUBLIC_KEY, version: 0 }, retired: [] })) {
+  for (const Item of widgetRecords(config.widgets[0]!, { incarnation: 'i-1', current: { publicKey: PUBLIC_KEY, version: 0 }, retired: [] })) {
     await doc.send(new PutCommand({ TableName: TABLE, Item }));
   }
   const endpoint = await iamProxy(database.endpoint);

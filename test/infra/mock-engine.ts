@@ -179,6 +179,9 @@ function created(type: string, name: string, inputs: Record<string, any>): Omit<
       Object.assign(outputs, { base64: bytes.toString('base64'), hex: bytes.toString('hex') });
       break;
     }
+    case 'random:index/randomUuid:RandomUuid':
+      outputs.result = randomUUID();
+      break;
     case 'random:index/randomUuid7:RandomUuid7':
       outputs.result = uuid7(Date.now());
       break;

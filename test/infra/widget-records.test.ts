@@ -53,7 +53,8 @@ describe('widget records on the AWS target', () => {
       const publicKey = deployment.outputs[widget.id]!;
       expect(publicKey).toMatch(PUBLIC_KEY_PATTERN);
       expect(publicKey).toHaveLength(3 + 32);
-      const expected = widgetRecords(widget, { current: { publicKey, version: 0 }, retired: [] });
+      const incarnation = deployment.resources.find((r) => r.name === `${widget.id}-incarnation`)!.outputs.result;
+      const expected = widgetRecords(widget, { incarnation, current: { publicKey, version: 0 }, retired: [] });
       expect(itemsOf(deployment, widget.id)).toEqual(expected);
       const children = deployment.resources.filter((r) => r.name.startsWith(`${widget.id}-`));
       expect(children.every((r: MockResource) => r.parent === componentUrnOf(widget.id))).toBe(true);
@@ -179,10 +180,25 @@ describe('widget records on the AWS target', () => {
       [
         'perch:config:Widget::docs-bot',
         `${RANDOM_BYTES}::docs-bot-key-even`,
+        'random:index/randomUuid:RandomUuid::docs-bot-incarnation',
         `${TABLE_ITEM}::docs-bot-config`,
         `${TABLE_ITEM}::docs-bot-key-even-item`,
       ].sort(),
     );
     expect(after.resources.filter((r) => r.name.startsWith('playground')).every((r) => r.operation === 'same')).toBe(true);
+  });
+
+  test('a widget removed and declared again is a new incarnation; an updated one keeps its own', async () => {
+    const engine = new MockEngine();
+    const incarnationOf = (deployment: Awaited<ReturnType<typeof deployWidgets>>) =>
+      itemsOf(deployment, 'docs-bot').find((r) => r.sk === 'CONFIG')!.incarnation as string;
+    const first = incarnationOf(await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot() })));
+    const updated = incarnationOf(await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot({ name: 'Renamed' }) })));
+    await deployWidgets(engine, widgetsOf({ playground: docsBot() }));
+    const redeclared = incarnationOf(await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot() })));
+
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(updated).toBe(first);
+    expect(redeclared).not.toBe(first);
   });
 });

@@ -8,6 +8,7 @@ const widgetWith = (model: ModelBinding): WidgetRecord => ({
   greeting: 'Hi', placeholder: 'Ask', theme: { primary: '#2563eb', position: 'bottom-right' }, allowedOrigins: [],
   limits: { perMinute: 10, perDay: 200 }, status: 'active', quickActions: [], feedback: true,
   faq: [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation.' }], retentionDays: 30, publicKey: 'pk_x', keyVersion: 0, keyGrace: {},
+  incarnation: 'i-1',
 });
 const OPENAI = { provider: 'openai', baseUrl: 'https://llm.example.com/v1', model: 'gpt-test' } as const;
 const noSecrets = () => Promise.reject(new Error('AccessDeniedException'));

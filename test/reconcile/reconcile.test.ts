@@ -66,9 +66,16 @@ describe('create', () => {
     const docs = (await getWidget('docs-bot'))!;
     expect(docs).toMatchObject({ name: 'Docs', allowedOrigins: ['https://docs.example.com'], keyVersion: 0, keyGrace: {}, status: 'active' });
     expect(docs.publicKey).toMatch(PUBLIC_KEY_PATTERN);
-    expect(await getKey(docs.publicKey)).toEqual({ ...publicKeyKey(docs.publicKey), managedBy: 'perch-config', widgetId: 'docs-bot', keyVersion: 0 });
+    expect(await getKey(docs.publicKey)).toEqual({
+      ...publicKeyKey(docs.publicKey),
+      managedBy: 'perch-config',
+      widgetId: 'docs-bot',
+      keyVersion: 0,
+      incarnation: docs.incarnation,
+    });
     const help = (await getWidget('help-bot'))!;
     expect(help.publicKey).not.toBe(docs.publicKey);
+    expect(help.incarnation).not.toBe(docs.incarnation);
     expect(result.widgets.map((w) => w.publicKey)).toEqual([docs.publicKey, help.publicKey]);
   });
 
@@ -178,12 +185,20 @@ describe('key rotation', () => {
     expect(rotated.publicKey).toMatch(PUBLIC_KEY_PATTERN);
     expect(rotated.publicKey).not.toBe(old.publicKey);
     expect(rotated).toMatchObject({ keyVersion: 1, keyGrace: { '0': T0 + KEY_GRACE_MS } });
-    expect(await getKey(rotated.publicKey)).toEqual({ ...publicKeyKey(rotated.publicKey), managedBy: 'perch-config', widgetId: 'docs-bot', keyVersion: 1 });
+    expect(rotated.incarnation).toBe(old.incarnation);
+    expect(await getKey(rotated.publicKey)).toEqual({
+      ...publicKeyKey(rotated.publicKey),
+      managedBy: 'perch-config',
+      widgetId: 'docs-bot',
+      keyVersion: 1,
+      incarnation: old.incarnation,
+    });
     expect(await getKey(old.publicKey)).toEqual({
       ...publicKeyKey(old.publicKey),
       managedBy: 'perch-config',
       widgetId: 'docs-bot',
       keyVersion: 0,
+      incarnation: old.incarnation,
       graceUntil: T0 + 2 * 60 * 60 * 1000,
     });
     const printed = formatPlan(result.plan);

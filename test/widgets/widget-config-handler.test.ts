@@ -19,6 +19,7 @@ const widget: WidgetRecord = {
   systemPrompt: 'secret prompt', greeting: 'Hi', placeholder: 'Ask', theme: { primary: '#2563eb', position: 'bottom-right' },
   allowedOrigins: ['https://docs.example.com'], limits: { perMinute: 10, perDay: 200 }, status: 'active', quickActions: ['Q'],
   feedback: true, faq: [], retentionDays: 30, publicKey: KEY, keyVersion: 0, keyGrace: {},
+  incarnation: 'i-1',
 };
 const keyRecord: KeyRecord = { pk: `KEY#${KEY}`, sk: 'KEY', managedBy: MANAGED_BY, widgetId: 'docs-bot', keyVersion: 0 };
 
