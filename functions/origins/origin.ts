@@ -17,6 +17,11 @@ const ORIGIN_SHAPE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#\s]+)$/;
 // are stripped), so `https://example.com\evil.net` would otherwise read as `https://example.com`.
 const NEVER_IN_ORIGIN = /[\\%\x00-\x1f\x7f]/;
 const WILDCARD_LABEL = 'perch-wildcard-label';
+/**
+ * Longer than any real origin (`https://` + a 253-character DNS name + `:65535` is 267); a session
+ * token carries its origin, so an origin past this could mint a session no token can name.
+ */
+export const MAX_ORIGIN_LENGTH = 300;
 
 /**
  * Normalises a serialised origin (`https://Example.COM:443` → `https://example.com`), or says
@@ -24,6 +29,7 @@ const WILDCARD_LABEL = 'perch-wildcard-label';
  */
 export function parseOrigin(value: string): OriginParseResult {
   if (value.trim() !== value || value === '') return { ok: false, problem: 'is empty or has surrounding spaces' };
+  if (value.length > MAX_ORIGIN_LENGTH) return { ok: false, problem: `is longer than ${MAX_ORIGIN_LENGTH} characters` };
   if (NEVER_IN_ORIGIN.test(value)) return { ok: false, problem: 'contains a character an origin never has (\\, % or a control character)' };
   if (!value.includes('://')) return { ok: false, problem: `needs a scheme, e.g. https://${value.replace(/\/+$/, '')}` };
   const shape = ORIGIN_SHAPE.exec(value);

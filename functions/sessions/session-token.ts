@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
+import { MAX_ORIGIN_LENGTH } from '../origins/origin';
 
 /** What a session token binds: session, widget, origin and key version, until `exp`. */
 export const tokenClaimsSchema = z.strictObject({
   sid: z.uuid(),
   wid: z.string().check(z.minLength(1), z.maxLength(64)),
-  org: z.string().check(z.minLength(1), z.maxLength(300)),
+  org: z.string().check(z.minLength(1), z.maxLength(MAX_ORIGIN_LENGTH)),
   kv: z.int().check(z.gte(0)),
   exp: z.int().check(z.gt(0)),
 });
