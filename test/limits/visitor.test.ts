@@ -1,4 +1,4 @@
-import { visitorHash } from '../../functions/limits/visitor';
+import { visitorHash, visitorNetwork } from '../../functions/limits/visitor';
 
 const SALT = Buffer.alloc(32, 3);
 
@@ -18,4 +18,27 @@ test.each([
   ['another salt (another deployment)', [Buffer.alloc(32, 4), '203.0.113.7', '2026-11-24']],
 ] as const)('%s is another visitor', (_name, [salt, ip, day]) => {
   expect(visitorHash(salt, ip, day)).not.toBe(visitorHash(SALT, '203.0.113.7', '2026-11-24'));
+});
+
+// One IPv6 subscriber holds a whole /64 and may use any address in it: keyed on the full address,
+// one host would be unlimited visitors.
+test.each([
+  ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+  ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2::/64'],
+  ['2001:0DB8:0001:0002:0:0:0:7', '2001:db8:1:2::/64'],
+  ['2001:db8::', '2001:db8:0:0::/64'],
+  ['::1', '0:0:0:0::/64'],
+  ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ['2001:db8:1:2::1.2.3.4', '2001:db8:1:2::/64'],
+  ['::ffff:203.0.113.7', '203.0.113.7'],
+  ['203.0.113.7', '203.0.113.7'],
+])('the visitor network of %s is %s', (ip, network) => {
+  expect(visitorNetwork(ip)).toBe(network);
+});
+
+test('two addresses of one IPv6 /64 are one visitor; the next /64 is another', () => {
+  const day = '2026-11-24';
+  const one = visitorHash(SALT, '2001:db8:1:2::1', day);
+  expect(visitorHash(SALT, '2001:db8:1:2:dead:beef:1234:5678', day)).toBe(one);
+  expect(visitorHash(SALT, '2001:db8:1:3::1', day)).not.toBe(one);
 });
