@@ -15,6 +15,12 @@ export interface AdmitMessageOptions {
   /** Salted hash of the visitor's IP; only used with `perVisitorPerDay`. */
   visitor?: string;
   now: number;
+  /**
+   * The message's worst-case cost in USD (its estimated prompt plus `maxOutputTokens`), added to
+   * the day's cost by the admitting write so concurrent messages cannot pass `dailyBudgetUsd`
+   * together; the reply settles it to the real cost.
+   */
+  reserveUsd?: number;
   corsOrigin?: string;
 }
 
@@ -24,6 +30,8 @@ export interface Admission {
   day: string;
   minute: number;
   visitor?: string;
+  /** Added to the day's cost at admission; settling the reply replaces it with the real cost. */
+  reservedUsd: number;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -42,12 +50,16 @@ const counterExpiry = (now: number) => Math.floor(nextUtcMidnight(now) / 1000) +
  * nothing and throw the PerchError of DESIGN.md with Retry-After.
  */
 export async function admitMessage(options: AdmitMessageOptions): Promise<Admission> {
-  const { limits, visitor } = options;
+  const { limits, visitor, reserveUsd = 0 } = options;
   const day = utcDay(options.now);
+  if (limits.dailyBudgetUsd !== undefined && reserveUsd > limits.dailyBudgetUsd) {
+    throw new PerchError('budget_exhausted', { corsOrigin: options.corsOrigin });
+  }
   if (limits.perVisitorPerDay !== undefined && visitor) await admitVisitor(options, visitor, day, limits.perVisitorPerDay);
   try {
     const minute = await admitWidget(options, day);
-    return { widgetId: options.widgetId, day, minute, visitor: limits.perVisitorPerDay !== undefined ? visitor : undefined };
+    const counted = limits.perVisitorPerDay !== undefined ? visitor : undefined;
+    return { widgetId: options.widgetId, day, minute, visitor: counted, reservedUsd: reserveUsd };
   } catch (error) {
     if (limits.perVisitorPerDay !== undefined && visitor) await releaseVisitor(options.doc, options.table, options.widgetId, visitor, day);
     throw error;
@@ -86,13 +98,16 @@ async function releaseVisitor(doc: DynamoDBDocumentClient, table: string, widget
   });
 }
 
-// Conditions shared by both paths: the day cap and the budget (cost so far below it).
-function dayConditions(limits: WidgetLimits, values: Record<string, unknown>): string[] {
+// Conditions shared by both paths: the day cap and the budget: the cost so far below it, and
+// within it once this message's reservation is added (expressions cannot add, so the client does).
+function dayConditions({ limits, reserveUsd = 0 }: AdmitMessageOptions, values: Record<string, unknown>): string[] {
   values[':perDay'] = limits.perDay;
+  values[':reserve'] = reserveUsd;
   const conditions = ['(attribute_not_exists(messages) OR messages < :perDay)'];
   if (limits.dailyBudgetUsd !== undefined) {
     values[':budget'] = limits.dailyBudgetUsd;
-    conditions.push('(attribute_not_exists(costUsd) OR costUsd < :budget)');
+    values[':budgetLeft'] = limits.dailyBudgetUsd - reserveUsd;
+    conditions.push('(attribute_not_exists(costUsd) OR (costUsd < :budget AND costUsd <= :budgetLeft))');
   }
   return conditions;
 }
@@ -105,14 +120,14 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Fast path: the item already tracks this minute.
     const values: Record<string, unknown> = { ':one': 1, ':m': minute };
-    const conditions = ['#minute = :m', `cur < caps[${second}]`, ...dayConditions(limits, values)];
+    const conditions = ['#minute = :m', `cur < caps[${second}]`, ...dayConditions(options, values)];
     let old: CounterRecord | undefined;
     try {
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: key,
-          UpdateExpression: 'ADD cur :one, messages :one',
+          UpdateExpression: 'ADD cur :one, messages :one, costUsd :reserve',
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: { '#minute': 'minute' },
           ExpressionAttributeValues: values,
@@ -141,12 +156,14 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
   throw new PerchError('widget_rate_limit', { corsOrigin: options.corsOrigin, headers: { 'Retry-After': '1' } });
 }
 
-function refuseIfOverDay({ limits, now, corsOrigin }: AdmitMessageOptions, old: CounterRecord | undefined) {
+function refuseIfOverDay({ limits, now, corsOrigin, reserveUsd = 0 }: AdmitMessageOptions, old: CounterRecord | undefined) {
   if (!old) return;
   if ((old.messages ?? 0) >= limits.perDay) {
     throw new PerchError('widget_daily_cap_exceeded', { corsOrigin, headers: { 'Retry-After': retryAfterMidnight(now) } });
   }
-  if (limits.dailyBudgetUsd !== undefined && (old.costUsd ?? 0) >= limits.dailyBudgetUsd) {
+  const cost = old.costUsd ?? 0;
+  const budget = limits.dailyBudgetUsd;
+  if (budget !== undefined && (cost >= budget || cost > budget - reserveUsd)) {
     throw new PerchError('budget_exhausted', { corsOrigin });
   }
 }
@@ -186,8 +203,9 @@ async function rollOverMinute(options: AdmitMessageOptions, day: string, old: Co
         TableName: table,
         Key: counterKey(widgetId, day),
         UpdateExpression:
-          'SET #minute = :m, prev = :prev, cur = :one, caps = :caps, widgetId = :w, #day = :day, expiresAt = :exp ADD messages :one',
-        ConditionExpression: [guard, ...dayConditions(limits, values)].join(' AND '),
+          'SET #minute = :m, prev = :prev, cur = :one, caps = :caps, widgetId = :w, #day = :day, expiresAt = :exp ' +
+          'ADD messages :one, costUsd :reserve',
+        ConditionExpression: [guard, ...dayConditions(options, values)].join(' AND '),
         ExpressionAttributeNames: { '#minute': 'minute', '#day': 'day' },
         ExpressionAttributeValues: values,
       }),

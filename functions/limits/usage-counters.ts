@@ -1,4 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Admission } from './admit-message';
 import { counterKey, COUNTER_RETENTION_DAYS } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
 
@@ -6,7 +7,11 @@ import { nextUtcMidnight, utcDay } from '../usage/day';
 export interface UsageCounters {
   sessionStarted(widgetId: string, now: number): Promise<void>;
   refused(widgetId: string, code: string, now: number): Promise<void>;
-  replied(widgetId: string, day: string, usage: { inputTokens: number; outputTokens: number; costUsd: number }): Promise<void>;
+  /** Adds a reply's tokens to the day it was admitted on and settles its cost reservation to `costUsd`. */
+  replied(
+    admission: Pick<Admission, 'widgetId' | 'day' | 'reservedUsd'>,
+    usage: { inputTokens: number; outputTokens: number; costUsd: number },
+  ): Promise<void>;
 }
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
@@ -66,13 +71,13 @@ export function createUsageCounters({ doc, table }: { doc: DynamoDBDocumentClien
         }
       }
     },
-    async replied(widgetId, day, { inputTokens, outputTokens, costUsd }) {
+    async replied({ widgetId, day, reservedUsd }, { inputTokens, outputTokens, costUsd }) {
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: counterKey(widgetId, day),
           UpdateExpression: 'ADD inputTokens :in, outputTokens :out, costUsd :cost',
-          ExpressionAttributeValues: { ':in': inputTokens, ':out': outputTokens, ':cost': costUsd },
+          ExpressionAttributeValues: { ':in': inputTokens, ':out': outputTokens, ':cost': costUsd - reservedUsd },
         }),
       );
     },

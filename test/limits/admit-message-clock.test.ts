@@ -116,7 +116,7 @@ describe('UTC days', () => {
   test('a day whose cost reached dailyBudgetUsd refuses with 503 budget_exhausted', async () => {
     const limits = { perMinute: 100, perDay: 1000, dailyBudgetUsd: 0.01 };
     const admission = await admit(NOON, limits);
-    await createUsageCounters({ doc, table }).replied(widgetId, admission.day, { inputTokens: 1000, outputTokens: 1000, costUsd: 0.01 });
+    await createUsageCounters({ doc, table }).replied(admission, { inputTokens: 1000, outputTokens: 1000, costUsd: 0.01 });
 
     const error = await refusal(admit(NOON + SECOND, limits));
     expect([error.code, error.status, error.headers['Retry-After']]).toEqual(['budget_exhausted', 503, undefined]);
