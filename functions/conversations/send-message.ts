@@ -13,13 +13,17 @@ import { estimateTokens, type TokenUsage } from '../providers/model-provider';
 import { replyCost, type ProviderResolution } from '../providers/resolve-provider';
 import type { WidgetRecord } from '../records/table';
 import { authorizeSession, authorizeSessionPreflight, type AuthorizedSession } from '../sessions/authorize-session';
-import { expirySeconds, orderedTurns, type SessionStore, type Turn } from '../sessions/session-record';
+import { expirySeconds, orderedTurns, type SessionRecord, type SessionStore, type Turn } from '../sessions/session-record';
 import type { SessionKeys } from '../sessions/signing-secret';
 import { utcDay } from '../usage/day';
-import { buildPrompt } from './prompt';
+import { buildPrompt, type Prompt } from './prompt';
 import { createSseStream, formatSseEvent } from './sse';
 
 export const MAX_MESSAGE_CHARS = 4000;
+/** The upstream model call's limit. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** How long past the model's timeout a claimed session stays claimed (storing the turns). */
+const CLAIM_MARGIN_MS = 15_000;
 
 export const messageBodySchema = z.strictObject({ text: z.string().check(z.maxLength(MAX_MESSAGE_CHARS)) });
 
@@ -50,6 +54,7 @@ interface Reply {
 /** `POST /v1/sessions/{id}/messages`: one visitor turn, answered as SSE or JSON. */
 export function createMessageRoute(options: MessageRouteOptions) {
   const { sessions, findWidget, loadKeys, resolveProvider, counters, now = Date.now, logger = console } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return async (request: ApiRequest): Promise<StreamingApiResponse> => {
     if (request.method === 'OPTIONS') {
       return preflightResponse(await authorizeSessionPreflight(request, { sessions, findWidget, now: now() }), 'POST, OPTIONS');
@@ -59,9 +64,12 @@ export function createMessageRoute(options: MessageRouteOptions) {
     const keys = await loadKeys();
     const auth = await authorizeSession(request, { sessions, keys, now: started });
     const { widget, corsOrigin } = auth;
+    const replyId = randomUUID();
+    let claimed: SessionRecord | undefined;
     let admission: Admission;
     let text: string;
     let resolution: Extract<ProviderResolution, { ready: true }>;
+    let prompt: Prompt;
     try {
       text = parseJsonBody(request.body, messageBodySchema, { corsOrigin }).text.trim();
       if (text === '') throw new PerchError('bad_request', { message: 'text: must not be empty', corsOrigin });
@@ -71,6 +79,10 @@ export function createMessageRoute(options: MessageRouteOptions) {
         throw new PerchError('bot_not_ready', { corsOrigin });
       }
       resolution = resolved;
+      // Held past the model's timeout, so only a reply whose function died loses it, to its expiry.
+      claimed = await sessions.claim(auth.session.sessionId, replyId, started, started + timeoutMs + CLAIM_MARGIN_MS);
+      if (!claimed) throw new PerchError('session_busy', { corsOrigin });
+      prompt = buildPrompt(widget.systemPrompt, orderedTurns(claimed), text);
       admission = await admitMessage({
         doc: options.doc,
         table: options.table,
@@ -78,15 +90,18 @@ export function createMessageRoute(options: MessageRouteOptions) {
         limits: widget.limits,
         visitor: visitorHash(keys.visitorSalt, request.sourceIp, utcDay(started)),
         now: started,
+        reserveUsd: replyCost(resolution.pricing, { inputTokens: promptTokens(prompt), outputTokens: resolution.maxOutputTokens }),
         corsOrigin,
       });
     } catch (error) {
+      if (claimed) await sessions.release(claimed.sessionId, replyId);
       if (error instanceof PerchError) await counters.refused(widget.widgetId, error.code, started);
       throw error;
     }
+    const session = claimed;
 
     const reply = (signal: AbortSignal, onDelta: (text: string) => void) =>
-      runReply({ ...options, auth, text, resolution, admission, signal, onDelta, started });
+      runReply({ ...options, auth: { ...auth, session }, replyId, prompt, text, resolution, admission, signal, onDelta, started });
 
     const accept = request.headers.accept ?? '';
     if (accept.includes('application/json') && !accept.includes('text/event-stream')) {
@@ -121,6 +136,8 @@ export function createMessageRoute(options: MessageRouteOptions) {
 
 interface RunReplyOptions extends MessageRouteOptions {
   auth: AuthorizedSession;
+  replyId: string;
+  prompt: Prompt;
   text: string;
   resolution: Extract<ProviderResolution, { ready: true }>;
   admission: Admission;
@@ -129,24 +146,19 @@ interface RunReplyOptions extends MessageRouteOptions {
   started: number;
 }
 
-/** Token counts estimated from the text, for providers that report no usage. */
-function estimatedUsage(prompt: { system: string; turns: { text: string }[] }, answer: string): TokenUsage {
-  return {
-    inputTokens: estimateTokens(prompt.system) + prompt.turns.reduce((n, t) => n + estimateTokens(t.text), 0),
-    outputTokens: estimateTokens(answer),
-  };
-}
+const promptTokens = (prompt: Prompt) =>
+  estimateTokens(prompt.system) + prompt.turns.reduce((n, t) => n + estimateTokens(t.text), 0);
 
 /**
- * Streams the model's answer; on success stores both turns and the usage, on upstream failure
- * gives the message's count back and throws `upstream_error`. A visitor who disconnects
- * aborts the upstream call.
+ * Streams the model's answer; on success stores both turns and settles the usage (reported,
+ * else estimated) against the admission's reservation. Any failure but the visitor leaving gives
+ * the message's count back; every failure gives the session back.
  */
 async function runReply(o: RunReplyOptions): Promise<Reply> {
-  const { auth, resolution, admission, counters, logger = console } = o;
+  const { auth, resolution, admission, counters, prompt, logger = console } = o;
   const { widget, session, corsOrigin } = auth;
-  const prompt = buildPrompt(widget.systemPrompt, orderedTurns(session), o.text);
-  const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? 60_000)]);
+  const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
+  const settle = (usage: TokenUsage) => counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
   let answer = '';
   let usage: TokenUsage | undefined;
   try {
@@ -157,27 +169,36 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
       } else usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
     }
   } catch (cause) {
-    const spent = usage ?? estimatedUsage(prompt, answer);
-    // Text the model already wrote was paid for: it counts toward the daily budget, or answers
-    // cut short (visitor gone, upstream failed or timed out) would never reach dailyBudgetUsd.
-    const charge = answer ? counters.replied(widget.widgetId, admission.day, { ...spent, costUsd: replyCost(resolution.pricing, spent) }) : undefined;
+    // A call cut short (visitor gone, timeout) or that wrote something was paid for; an upstream
+    // that refused at once (an HTTP error, no connection) bills nothing.
+    const paid = signal.aborted || answer !== '' || usage !== undefined;
+    const spent = usage ?? { inputTokens: paid ? promptTokens(prompt) : 0, outputTokens: estimateTokens(answer) };
+    const charged = settle(spent);
+    const released = o.sessions.release(session.sessionId, o.replyId);
     if (o.signal.aborted) {
-      await charge;
+      await Promise.all([charged, released]);
       throw cause; // the visitor left: the count stays, nothing more to say
     }
     logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: 'upstream failed', error: String(cause) }));
-    await Promise.all([charge, refundMessage(o.doc, o.table, admission), counters.refused(widget.widgetId, 'upstream_error', o.started)]);
+    const refunded = refundMessage(o.doc, o.table, admission);
+    await Promise.all([charged, released, refunded, counters.refused(widget.widgetId, 'upstream_error', o.started)]);
     throw new PerchError('upstream_error', { cause, corsOrigin });
   }
-  const finalUsage = usage ?? estimatedUsage(prompt, answer);
+  const finalUsage = usage ?? { inputTokens: promptTokens(prompt), outputTokens: estimateTokens(answer) };
   const at = (o.now ?? Date.now)();
   const turns: Turn[] = [
     { id: randomUUID(), role: 'visitor', text: o.text, at: o.started },
     { id: randomUUID(), role: 'assistant', text: answer, at: Math.max(at, o.started + 1) },
   ];
-  await Promise.all([
-    o.sessions.appendTurns(session, turns, expirySeconds(at, widget.retentionDays)),
-    counters.replied(widget.widgetId, admission.day, { ...finalUsage, costUsd: replyCost(resolution.pricing, finalUsage) }),
+  const [stored, settled] = await Promise.allSettled([
+    o.sessions.appendTurns(session, o.replyId, turns, expirySeconds(at, widget.retentionDays)),
+    settle(finalUsage),
   ]);
+  const failure = [stored, settled].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    // A 5xx after admission gives the count back (the cost stays: the model was paid).
+    await Promise.allSettled([refundMessage(o.doc, o.table, admission), o.sessions.release(session.sessionId, o.replyId)]);
+    throw failure.reason;
+  }
   return { messageId: turns[1]!.id, text: answer, usage: finalUsage };
 }

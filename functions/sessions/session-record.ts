@@ -29,6 +29,9 @@ export interface SessionRecord {
   /** Epoch seconds: `retentionDays` after the last turn. */
   expiresAt: number;
   turns: Record<string, Turn>;
+  /** The message being answered, if any, and until when (epoch ms) it holds the session. */
+  pendingReply?: string;
+  pendingUntil?: number;
 }
 
 /** Turns kept per session (oldest dropped first); the prompt uses fewer, within its budget. */
@@ -65,9 +68,19 @@ export interface SessionStore {
   find(sessionId: string, now: number): Promise<SessionRecord | undefined>;
   /** Widget and session in one request (the message fast path). */
   findWithWidget(sessionId: string, widgetId: string, now: number): Promise<{ session?: SessionRecord; widget?: WidgetRecord }>;
-  appendTurns(session: SessionRecord, turns: Turn[], expiresAt: number): Promise<void>;
+  /**
+   * Takes the session for one reply until `until` (one message at a time, so the transcript caps
+   * hold under concurrency) and returns it as it is now; undefined while another reply holds it.
+   */
+  claim(sessionId: string, reply: string, now: number, until: number): Promise<SessionRecord | undefined>;
+  /** Gives the session back without storing turns (the reply failed or the visitor left). */
+  release(sessionId: string, reply: string): Promise<void>;
+  /** Stores a claimed reply's turns, dropping the oldest to stay within the caps, and releases it. */
+  appendTurns(session: SessionRecord, reply: string, turns: Turn[], expiresAt: number): Promise<void>;
   rate(sessionId: string, widgetId: string, messageId: string, rating: 'up' | 'down', now: number): Promise<boolean>;
 }
+
+const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 const live = (session: SessionRecord | undefined, now: number) =>
   session && session.expiresAt * 1000 > now ? session : undefined;
@@ -97,17 +110,51 @@ export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient
         widget: items.find((i) => i.sk === 'CONFIG') as WidgetRecord | undefined,
       };
     },
-    async appendTurns(session, newTurns, expiresAt) {
+    async claim(sessionId, reply, now, until) {
+      try {
+        const result = await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: sessionKey(sessionId),
+            UpdateExpression: 'SET pendingReply = :reply, pendingUntil = :until',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(pendingUntil) OR pendingUntil < :now)',
+            ExpressionAttributeValues: { ':reply': reply, ':until': until, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return result.Attributes as SessionRecord;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+    async release(sessionId, reply) {
+      await doc
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: sessionKey(sessionId),
+            UpdateExpression: 'REMOVE pendingReply, pendingUntil',
+            ConditionExpression: 'pendingReply = :reply',
+            ExpressionAttributeValues: { ':reply': reply },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    },
+    async appendTurns(session, reply, newTurns, expiresAt) {
       const turns = newTurns.map((turn) => ({ ...turn, text: truncateText(turn.text, MAX_TURN_TEXT_BYTES) }));
       const names: Record<string, string> = { '#turns': 'turns' };
-      const values: Record<string, unknown> = { ':exp': expiresAt };
+      const values: Record<string, unknown> = { ':exp': expiresAt, ':reply': reply };
       const sets = ['expiresAt = :exp'];
       turns.forEach((turn, i) => {
         names[`#t${i}`] = turn.id;
         values[`:t${i}`] = turn;
         sets.push(`#turns.#t${i} = :t${i}`);
       });
-      // Drop the oldest stored turns until both the count and the text size fit.
+      // Drop the oldest stored turns until both the count and the text size fit. `session` is the
+      // claimed snapshot, and only the claim's holder appends, so the trim is not computed on stale turns.
       const kept = orderedTurns(session);
       let count = kept.length + turns.length;
       let bytes = [...kept, ...turns].reduce((sum, turn) => sum + textBytes(turn), 0);
@@ -118,16 +165,17 @@ export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient
         count -= 1;
         bytes -= textBytes(oldest);
       }
-      const removes = stale.map((turn, i) => {
+      const removes = ['pendingReply', 'pendingUntil'];
+      stale.forEach((turn, i) => {
         names[`#r${i}`] = turn.id;
-        return `#turns.#r${i}`;
+        removes.push(`#turns.#r${i}`);
       });
       await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: sessionKey(session.sessionId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: 'pendingReply = :reply',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -147,7 +195,7 @@ export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient
         );
         return true;
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },

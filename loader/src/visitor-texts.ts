@@ -16,6 +16,7 @@ const START_TEXTS: Record<string, string> = {
 /** Refusals only a message gets (no spread of START_TEXTS: esbuild could not drop it from the loader). */
 const SEND_TEXTS: Record<string, string> = {
   widget_rate_limit: "You're sending messages too quickly. Please wait a moment.",
+  session_busy: 'Please wait for the answer.',
 };
 
 // Own properties only: a hostile `constructor` or `__proto__` code must not pick a text.

@@ -15,6 +15,7 @@ test.each([
   ['widget_daily_cap_exceeded', START, SEND],
   ['visitor_daily_cap_exceeded', START, SEND],
   ['budget_exhausted', START, SEND],
+  ['session_busy', START, 'Please wait for the answer.'],
   ['upstream_error', START, SEND],
   ['internal_error', START, SEND],
   ['network', START, SEND],

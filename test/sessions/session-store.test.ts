@@ -28,6 +28,14 @@ async function newSession(expiresAt = NOW / 1000 + 86_400): Promise<SessionRecor
   return session;
 }
 
+/** One reply as the messages route stores it: claim the session, then append to what the claim returned. */
+async function reply(sessionId: string, turns: Turn[], expiresAt = NOW / 1000 + 86_400): Promise<void> {
+  const replyId = randomUUID();
+  const claimed = await store.claim(sessionId, replyId, NOW, NOW + 60_000);
+  if (!claimed) throw new Error('session busy');
+  await store.appendTurns(claimed, replyId, turns, expiresAt);
+}
+
 const exchange = (n: number, at: number): Turn[] => [
   { id: randomUUID(), role: 'visitor', text: `question ${n}`, at },
   { id: randomUUID(), role: 'assistant', text: `answer ${n}`, at: at + 1 },
@@ -39,26 +47,52 @@ test('a session id is created once: a second create with the same id fails', asy
 });
 
 test(`the session keeps its last ${MAX_STORED_TURNS} turns, dropping the oldest first`, async () => {
-  let session = await newSession();
-  for (let n = 1; n <= 25; n++) {
-    await store.appendTurns(session, exchange(n, NOW + n * 1000), NOW / 1000 + 86_400);
-    session = (await store.find(session.sessionId, NOW))!;
-  }
+  const session = await newSession();
+  for (let n = 1; n <= 25; n++) await reply(session.sessionId, exchange(n, NOW + n * 1000));
 
-  const turns = orderedTurns(session);
+  const turns = orderedTurns((await store.find(session.sessionId, NOW))!);
   expect(turns).toHaveLength(MAX_STORED_TURNS);
   expect([turns[0]!.text, turns.at(-1)!.text]).toEqual(['question 6', 'answer 25']);
 });
 
-test('two replies appended at once to the same session both land', async () => {
+test('a session takes one reply at a time: of simultaneous claims exactly one wins until it appends', async () => {
   const session = await newSession();
-  await Promise.all([store.appendTurns(session, exchange(1, NOW), NOW / 1000 + 86_400), store.appendTurns(session, exchange(2, NOW + 5), NOW / 1000 + 86_400)]);
-  expect(orderedTurns((await store.find(session.sessionId, NOW))!).map((t) => t.text)).toEqual(['question 1', 'answer 1', 'question 2', 'answer 2']);
+  const ids = Array.from({ length: 20 }, () => randomUUID());
+
+  const claims = await Promise.all(ids.map((id) => store.claim(session.sessionId, id, NOW, NOW + 60_000)));
+
+  const winners = claims.flatMap((claimed, i) => (claimed ? [{ claimed, id: ids[i]! }] : []));
+  expect(winners).toHaveLength(1);
+  await store.appendTurns(winners[0]!.claimed, winners[0]!.id, exchange(1, NOW), NOW / 1000 + 86_400);
+  expect(await store.claim(session.sessionId, randomUUID(), NOW, NOW + 60_000)).toBeDefined();
+});
+
+test('a claim whose reply died is taken over once it expires; a released claim at once', async () => {
+  const session = await newSession();
+  await store.claim(session.sessionId, 'dead-reply', NOW, NOW + 60_000);
+
+  expect(await store.claim(session.sessionId, 'next', NOW + 59_999, NOW + 120_000)).toBeUndefined();
+  expect(await store.claim(session.sessionId, 'next', NOW + 60_001, NOW + 120_000)).toBeDefined();
+  await store.release(session.sessionId, 'dead-reply'); // not its claim any more: changes nothing
+  expect(await store.claim(session.sessionId, 'third', NOW + 60_002, NOW + 120_000)).toBeUndefined();
+  await store.release(session.sessionId, 'next');
+  expect(await store.claim(session.sessionId, 'third', NOW + 60_002, NOW + 120_000)).toBeDefined();
+});
+
+test('a reply whose claim was taken over stores nothing: the caps are computed by one holder only', async () => {
+  const session = await newSession();
+  const stale = (await store.claim(session.sessionId, 'slow', NOW - 10, NOW - 1))!;
+  await reply(session.sessionId, exchange(1, NOW + 10));
+
+  await expect(store.appendTurns(stale, 'slow', exchange(2, NOW + 20), NOW / 1000 + 60)).rejects.toMatchObject({
+    name: 'ConditionalCheckFailedException',
+  });
+  expect(orderedTurns((await store.find(session.sessionId, NOW))!).map((t) => t.text)).toEqual(['question 1', 'answer 1']);
 });
 
 test('an appended turn pushes the expiry to retentionDays after it', async () => {
   const session = await newSession(NOW / 1000 + 60);
-  await store.appendTurns(session, exchange(1, NOW), NOW / 1000 + 30 * 86_400);
+  await reply(session.sessionId, exchange(1, NOW), NOW / 1000 + 30 * 86_400);
   expect((await doc.send(new GetCommand({ TableName: table, Key: sessionKey(session.sessionId) }))).Item?.expiresAt).toBe(NOW / 1000 + 30 * 86_400);
 });
 
@@ -70,9 +104,15 @@ test('an expired session is invisible to every reader, though dynalite still hol
   expect(await store.rate(session.sessionId, 'docs-bot', randomUUID(), 'up', NOW)).toBe(false);
 });
 
-test('appending to a session that no longer exists fails rather than creating a stray item', async () => {
-  const ghost = { ...(await newSession()), ...sessionKey('00000000-0000-4000-8000-000000000000'), sessionId: '00000000-0000-4000-8000-000000000000' };
-  await expect(store.appendTurns(ghost, exchange(1, NOW), NOW / 1000 + 60)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+test('claiming or appending to a session that no longer exists fails rather than creating a stray item', async () => {
+  const ghostId = '00000000-0000-4000-8000-000000000000';
+  const ghost = { ...(await newSession()), ...sessionKey(ghostId), sessionId: ghostId };
+
+  expect(await store.claim(ghostId, 'r', NOW, NOW + 60_000)).toBeUndefined();
+  await expect(store.appendTurns(ghost, 'r', exchange(1, NOW), NOW / 1000 + 60)).rejects.toMatchObject({
+    name: 'ConditionalCheckFailedException',
+  });
+  expect((await doc.send(new GetCommand({ TableName: table, Key: sessionKey(ghostId) }))).Item).toBeUndefined();
 });
 
 test("the local sweeper deletes expired items and leaves live ones and the config's items", async () => {
@@ -88,23 +128,18 @@ test("the local sweeper deletes expired items and leaves live ones and the confi
 });
 
 test('long turns never grow the session item past DynamoDB’s 400 KB: the oldest are dropped by size', async () => {
-  let session = await newSession();
+  const session = await newSession();
   const visitorText = '漢'.repeat(4000); // 12 KB of UTF-8, the longest a visitor may send
   const answer = '答'.repeat(10_000); // 30 KB
   for (let n = 1; n <= 15; n++) {
     const at = NOW + n * 1000;
-    await store.appendTurns(
-      session,
-      [
-        { id: randomUUID(), role: 'visitor', text: visitorText, at },
-        { id: randomUUID(), role: 'assistant', text: `${n}:${answer}`, at: at + 1 },
-      ],
-      NOW / 1000 + 86_400,
-    );
-    session = (await store.find(session.sessionId, NOW))!;
+    await reply(session.sessionId, [
+      { id: randomUUID(), role: 'visitor', text: visitorText, at },
+      { id: randomUUID(), role: 'assistant', text: `${n}:${answer}`, at: at + 1 },
+    ]);
   }
 
-  const turns = orderedTurns(session);
+  const turns = orderedTurns((await store.find(session.sessionId, NOW))!);
   const bytes = turns.reduce((sum, turn) => sum + Buffer.byteLength(turn.text), 0);
   expect(bytes).toBeLessThanOrEqual(MAX_STORED_TEXT_BYTES);
   expect(turns.at(-1)!.text.startsWith('15:')).toBe(true);
@@ -114,7 +149,7 @@ test('long turns never grow the session item past DynamoDB’s 400 KB: the oldes
 test('an answer longer than one turn may hold is stored truncated, marked with an ellipsis', async () => {
   const session = await newSession();
   const long = 'x'.repeat(MAX_TURN_TEXT_BYTES + 5000);
-  await store.appendTurns(session, [{ id: randomUUID(), role: 'assistant', text: long, at: NOW }], NOW / 1000 + 86_400);
+  await reply(session.sessionId, [{ id: randomUUID(), role: 'assistant', text: long, at: NOW }]);
 
   const [stored] = orderedTurns((await store.find(session.sessionId, NOW))!);
   expect(Buffer.byteLength(stored!.text)).toBeLessThanOrEqual(MAX_TURN_TEXT_BYTES);
