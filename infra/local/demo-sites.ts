@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { matchOrigin } from '../../functions/origins/origin';
 import type { PerchOutputs } from '../state/outputs';
+import { requestUrl } from './request-url';
 
 /** A static file a page server answers with. */
 export interface PageFile {
@@ -28,7 +29,8 @@ export interface PageServer {
 /** A tiny static server: a website that embeds a widget (demo sites, browser tests). */
 export function startPageServer({ host, port, urlHost = host, files }: PageServerOptions): Promise<PageServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const file = req.method === 'GET' ? files(new URL(req.url ?? '/', 'http://local').pathname) : undefined;
+    const url = requestUrl(req);
+    const file = req.method === 'GET' && url ? files(url.pathname) : undefined;
     if (!file) return void res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
     res.writeHead(200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-store', ...file.headers }).end(file.body);
   });

@@ -27,9 +27,8 @@ export function serveLoaderFiles({ log = console.log, build = buildLoaderBundles
       },
     ));
 
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
-    const name = /^\/v1\/(loader\.js|chat\.[A-Z0-9]+\.js)$/.exec(path)?.[1];
+  return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const name = /^\/v1\/(loader\.js|chat\.[A-Z0-9]+\.js)$/.exec(url.pathname)?.[1];
     if (!name) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();

@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 export interface ProxyEventOptions {
+  /** The request's URL, read once by the server (see requestUrl). */
+  url: URL;
   resource: string;
   pathParameters: Record<string, string> | null;
   body: Buffer;
@@ -25,7 +27,10 @@ function requestTime(date: Date): string {
  * this request — the shape of `shared/fixtures/apigw-rest-proxy-event.json`: header names keep
  * the client's case, repeated headers become lists, the body is a string (base64 if binary).
  */
-export function toProxyEvent(req: IncomingMessage, { resource, pathParameters, body, stage = 'local', now = new Date() }: ProxyEventOptions): APIGatewayProxyEvent {
+export function toProxyEvent(
+  req: IncomingMessage,
+  { url, resource, pathParameters, body, stage = 'local', now = new Date() }: ProxyEventOptions,
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -34,7 +39,6 @@ export function toProxyEvent(req: IncomingMessage, { resource, pathParameters, b
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const url = new URL(req.url ?? '/', 'http://local');
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {

@@ -10,12 +10,13 @@ import {
   type BufferedHandler,
 } from './lambda-runtime';
 import { toProxyEvent } from './proxy-event';
+import { requestUrl } from './request-url';
 
 /** API Gateway's REST API payload limit; larger bodies never reach a Lambda on AWS either. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** Serves a non-API path (loader files, operator pages); returns false when it does not. */
-export type LocalPathHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+/** Serves a non-API path (loader files, operator pages) of the request's `url`; false when it does not. */
+export type LocalPathHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export interface LocalServerOptions {
   routes: readonly RouteDefinition[];
@@ -70,8 +71,10 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    for (const extra of extraPaths) if (await extra(req, res)) return;
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const url = requestUrl(req);
+    if (!url) return sendJsonError(res, 400, 'bad_request', 'The request target is not a URL.');
+    for (const extra of extraPaths) if (await extra(req, res, url)) return;
+    const path = url.pathname;
     let match: { route: CompiledRoute; values: RegExpExecArray } | undefined;
     for (const route of compiled) {
       const values = route.pattern.exec(path);
@@ -91,8 +94,10 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
       res.setHeader('Connection', 'close');
       return sendJsonError(res, 413, 'payload_too_large', 'The request body is too large.');
     }
-    const pathParameters = Object.fromEntries(params.map((name, i) => [name, safeDecode(match.values[i + 1]!)]));
-    const event = toProxyEvent(req, { resource: route.resource, pathParameters: params.length ? pathParameters : null, body });
+    const pathParameters = params.length
+      ? Object.fromEntries(params.map((name, i) => [name, safeDecode(match.values[i + 1]!)]))
+      : null;
+    const event = toProxyEvent(req, { url, resource: route.resource, pathParameters, body });
     const handler = await handlerFor(route.name);
     const context = localContext(route.name);
     if (isStreamingHandler(handler)) {

@@ -39,8 +39,7 @@ const HEADERS = {
  * sign of another site — any `Origin` header, or `Sec-Fetch-Site` other than none/same-origin.
  */
 export function createUsagePage({ doc, table, now = Date.now }: UsagePageOptions): LocalPathHandler {
-  return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+  return async (req, res, url) => {
     if (url.pathname !== USAGE_PAGE_PATH) return false;
     const refusal = operatorRefusal(req);
     if (refusal) {

@@ -21,7 +21,7 @@ afterEach(async () => {
 async function serve(options: LoaderFilesOptions): Promise<string> {
   const handler = serveLoaderFiles(options);
   server = createServer((req, res) => {
-    Promise.resolve(handler(req, res)).then(
+    Promise.resolve(handler(req, res, new URL(req.url!, 'http://local'))).then(
       (served) => served || res.writeHead(418).end(),
       () => res.writeHead(500).end(),
     );

@@ -13,7 +13,7 @@ import {
   type ReceivedRequest,
   type Reply,
 } from '../providers/fake-openai-server';
-import { nextResponseClosed, rawConnect, write, type RawClient } from './raw-http';
+import { nextResponseClosed, rawConnect, requestText, write, type RawClient } from './raw-http';
 
 // A visitor may leave at any moment of a message: before the handler has answered, while the
 // answer streams, or while a JSON answer is still being written. None of it may stop the
@@ -65,7 +65,7 @@ async function sendMessage(accept: string): Promise<RawClient> {
     `Accept: ${accept}`,
     `Content-Length: ${Buffer.byteLength(body)}`,
   ];
-  await write(client, `${head.join('\r\n')}\r\n\r\n${body}`);
+  await write(client, requestText(head, body));
   return client;
 }
 

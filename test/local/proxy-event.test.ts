@@ -18,7 +18,8 @@ async function eventFor(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const now = new Date(Date.UTC(2026, 10, 24, 12, 0, 0));
-      event = toProxyEvent(req, { resource, pathParameters, body: Buffer.concat(chunks), now });
+      const url = new URL(req.url!, 'http://local');
+      event = toProxyEvent(req, { url, resource, pathParameters, body: Buffer.concat(chunks), now });
       res.end();
     });
   });

@@ -51,6 +51,23 @@ export function write(client: RawClient, data: string | Buffer): Promise<void> {
   return new Promise((done, fail) => client.socket.write(data, (error) => (error ? fail(error) : done())));
 }
 
+/** The bytes of a request: its request line and header lines, a blank line, then the body. */
+export const requestText = (head: string[], body = '') => `${head.join('\r\n')}\r\n\r\n${body}`;
+
+/** Sends one raw request (ending with `Connection: close`) and resolves with the whole raw answer. */
+export async function rawExchange(url: string, request: string): Promise<string> {
+  const client = await rawConnect(url);
+  await write(client, request);
+  await client.closed;
+  return client.received();
+}
+
+/** The status code of a raw HTTP answer, or undefined when there was none. */
+export const statusOf = (raw: string): number | undefined => {
+  const status = /^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1];
+  return status === undefined ? undefined : Number(status);
+};
+
 /** Resolves when the server's next response closes: the server has seen the client leave or answered. */
 export function nextResponseClosed(server: Server): Promise<void> {
   return new Promise((done) => server.once('request', (_req, res) => res.once('close', () => done())));
