@@ -41,11 +41,12 @@ const sameSecret = (given: string, expected: string) => {
 
 /** Turns an API Gateway REST proxy event into an ApiRequest (AWS types stop here). */
 export function fromProxyEvent(event: APIGatewayProxyEvent, { edgeSecret }: ProxyEventOptions = {}): ApiRequest {
-  const headers: Record<string, string> = {};
+  // Null-prototype maps: request data decides the keys, so `__proto__` or `constructor` must be plain keys.
+  const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
-  const pathParams: Record<string, string> = {};
+  const pathParams: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
     if (value !== undefined) pathParams[name] = value;
   }
