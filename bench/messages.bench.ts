@@ -79,6 +79,7 @@ async function requestsPerMessage(): Promise<void> {
       body: JSON.stringify(body),
       sourceIp: '203.0.113.7',
       requestId: 'bench',
+      signal: new AbortController().signal,
     });
     const start = async (widgetId: string) => {
       const response = await startSession(request('POST', { key: keyOf(widgetId) }));

@@ -16,7 +16,10 @@ export interface FunctionDefinition {
   invokesModels: boolean;
 }
 
+export type RouteName = 'widget-config' | 'sessions' | 'messages' | 'feedback';
+
 export interface RouteDefinition extends FunctionDefinition {
+  name: RouteName;
   /** API Gateway resource path, with `{param}` placeholders. */
   resource: string;
   methods: string[];

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
-import { parseJsonBody } from '../http/json-body';
-import type { ApiRequest } from '../http/request';
-import { corsHeaders, jsonResponse, preflightResponse, type ApiResponse } from '../http/response';
+import { widgetBySession } from '../http/admission';
+import { createEdgeRoute, type StreamingApiResponse } from '../http/edge';
+import { jsonResponse } from '../http/response';
 import { admitMessage, refundMessage, type Admission } from '../limits/admit-message';
 import type { UsageCounters } from '../limits/usage-counters';
 import { visitorHash } from '../limits/visitor';
 import { estimateTokens, type TokenUsage } from '../providers/model-provider';
 import { replyCost, type ProviderResolution } from '../providers/resolve-provider';
 import type { WidgetRecord } from '../records/table';
-import { authorizeSession, authorizeSessionPreflight, type AuthorizedSession } from '../sessions/authorize-session';
+import type { AuthorizedSession } from '../sessions/authorize-session';
 import { expirySeconds, orderedTurns, type SessionRecord, type SessionStore, type Turn } from '../sessions/session-record';
 import type { SessionKeys } from '../sessions/signing-secret';
 import { utcDay } from '../usage/day';
@@ -26,9 +25,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const CLAIM_MARGIN_MS = 15_000;
 
 export const messageBodySchema = z.strictObject({ text: z.string().check(z.maxLength(MAX_MESSAGE_CHARS)) });
-
-/** A response whose body may be a stream (SSE). */
-export type StreamingApiResponse = Omit<ApiResponse, 'body'> & { body: string | Readable };
 
 export interface MessageRouteOptions {
   doc: DynamoDBDocumentClient;
@@ -51,88 +47,79 @@ interface Reply {
   usage: TokenUsage;
 }
 
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' };
+
 /** `POST /v1/sessions/{id}/messages`: one visitor turn, answered as SSE or JSON. */
 export function createMessageRoute(options: MessageRouteOptions) {
   const { sessions, findWidget, loadKeys, resolveProvider, counters, now = Date.now, logger = console } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return async (request: ApiRequest): Promise<StreamingApiResponse> => {
-    if (request.method === 'OPTIONS') {
-      return preflightResponse(await authorizeSessionPreflight(request, { sessions, findWidget, now: now() }), 'POST, OPTIONS');
-    }
-    if (request.method !== 'POST') throw new PerchError('method_not_allowed', { headers: { Allow: 'POST, OPTIONS' } });
-    const started = now();
-    const keys = await loadKeys();
-    const auth = await authorizeSession(request, { sessions, keys, now: started });
-    const { widget, corsOrigin } = auth;
-    const replyId = randomUUID();
-    let claimed: SessionRecord | undefined;
-    let admission: Admission;
-    let text: string;
-    let resolution: Extract<ProviderResolution, { ready: true }>;
-    let prompt: Prompt;
-    try {
-      text = parseJsonBody(request.body, messageBodySchema, { corsOrigin }).text.trim();
-      if (text === '') throw new PerchError('bad_request', { message: 'text: must not be empty', corsOrigin });
-      const resolved = await resolveProvider(widget);
-      if (!resolved.ready) {
-        logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: `bot not ready: ${resolved.reason}` }));
-        throw new PerchError('bot_not_ready', { corsOrigin });
-      }
-      resolution = resolved;
-      // Held past the model's timeout, so only a reply whose function died loses it, to its expiry.
-      claimed = await sessions.claim(auth.session.sessionId, replyId, started, started + timeoutMs + CLAIM_MARGIN_MS);
-      if (!claimed) throw new PerchError('session_busy', { corsOrigin });
-      prompt = buildPrompt(widget.systemPrompt, orderedTurns(claimed), text);
-      admission = await admitMessage({
-        doc: options.doc,
-        table: options.table,
-        widgetId: widget.widgetId,
-        limits: widget.limits,
-        visitor: visitorHash(keys.visitorSalt, request.sourceIp, utcDay(started)),
-        now: started,
-        reserveUsd: replyCost(resolution.pricing, { inputTokens: promptTokens(prompt), outputTokens: resolution.maxOutputTokens }),
-        corsOrigin,
-      });
-    } catch (error) {
-      if (claimed) await sessions.release(claimed.sessionId, replyId);
-      if (error instanceof PerchError) await counters.refused(widget.widgetId, error.code, started);
-      throw error;
-    }
-    const session = claimed;
-
-    const reply = (signal: AbortSignal, onDelta: (text: string) => void) =>
-      runReply({ ...options, auth: { ...auth, session }, replyId, prompt, text, resolution, admission, signal, onDelta, started });
-
-    const accept = request.headers.accept ?? '';
-    if (accept.includes('application/json') && !accept.includes('text/event-stream')) {
-      const answer = await reply(new AbortController().signal, () => undefined);
-      return jsonResponse(200, answer, corsOrigin);
-    }
-    const body = createSseStream(
-      async (write, signal) => {
-        try {
-          const answer = await reply(signal, (delta) => write(formatSseEvent('delta', { text: delta })));
-          write(formatSseEvent('done', { messageId: answer.messageId, usage: answer.usage }));
-        } catch (error) {
-          if (signal.aborted) return;
-          const known = error instanceof PerchError ? error : new PerchError('upstream_error', { cause: error });
-          write(formatSseEvent('error', { code: known.code, message: known.message }));
+  const admission = widgetBySession(messageBodySchema, { sessions, findWidget, loadKeys, now });
+  return createEdgeRoute<AdmittedMessage, StreamingApiResponse>(
+    'messages',
+    admission,
+    async (auth, request, edge) => {
+      const { widget, keys, at: started } = auth;
+      const replyId = randomUUID();
+      let claimed: SessionRecord | undefined;
+      let admission: Admission;
+      let resolution: Extract<ProviderResolution, { ready: true }>;
+      let prompt: Prompt;
+      const text = auth.body.text.trim();
+      try {
+        if (text === '') throw new PerchError('bad_request', { message: 'text: must not be empty' });
+        const resolved = await resolveProvider(widget);
+        if (!resolved.ready) {
+          logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: `bot not ready: ${resolved.reason}` }));
+          throw new PerchError('bot_not_ready');
         }
-      },
-      { heartbeatMs: options.heartbeatMs },
-    );
-    return {
-      status: 200,
-      headers: {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-        'X-Accel-Buffering': 'no',
-        ...corsHeaders(corsOrigin),
-      },
-      body,
-    };
-  };
+        resolution = resolved;
+        // Held past the model's timeout, so only a reply whose function died loses it, to its expiry.
+        claimed = await sessions.claim(auth.session.sessionId, replyId, started, started + timeoutMs + CLAIM_MARGIN_MS);
+        if (!claimed) throw new PerchError('session_busy');
+        prompt = buildPrompt(widget.systemPrompt, orderedTurns(claimed), text);
+        const worstCase = { inputTokens: promptTokens(prompt), outputTokens: resolution.maxOutputTokens };
+        admission = await admitMessage({
+          doc: options.doc,
+          table: options.table,
+          widgetId: widget.widgetId,
+          limits: widget.limits,
+          visitor: visitorHash(keys.visitorSalt, request.sourceIp, utcDay(started)),
+          now: started,
+          reserveUsd: replyCost(resolution.pricing, worstCase),
+        });
+      } catch (error) {
+        if (claimed) await sessions.release(claimed.sessionId, replyId);
+        throw error;
+      }
+      const session = claimed;
+      const reply = (signal: AbortSignal, onDelta: (text: string) => void) =>
+        runReply({ ...options, auth: { ...auth, session }, replyId, prompt, text, resolution, admission, signal, onDelta, started });
+
+      const accept = request.headers.accept ?? '';
+      if (accept.includes('application/json') && !accept.includes('text/event-stream')) {
+        return jsonResponse(200, await reply(request.signal, () => undefined));
+      }
+      const body = createSseStream(
+        async (write, signal) => {
+          try {
+            const answer = await reply(signal, (delta) => write(formatSseEvent('delta', { text: delta })));
+            write(formatSseEvent('done', { messageId: answer.messageId, usage: answer.usage }));
+          } catch (error) {
+            if (signal.aborted) return;
+            const known = error instanceof PerchError ? error : new PerchError('upstream_error', { cause: error });
+            write(formatSseEvent('error', { code: known.code, message: known.message }));
+            await edge.refused(known);
+          }
+        },
+        { heartbeatMs: options.heartbeatMs },
+      );
+      return { status: 200, headers: SSE_HEADERS, body };
+    },
+    { counters, now, logger },
+  );
 }
+
+type AdmittedMessage = AuthorizedSession & { body: { text: string }; keys: SessionKeys; at: number };
 
 interface RunReplyOptions extends MessageRouteOptions {
   auth: AuthorizedSession;
@@ -156,7 +143,7 @@ const promptTokens = (prompt: Prompt) =>
  */
 async function runReply(o: RunReplyOptions): Promise<Reply> {
   const { auth, resolution, admission, counters, prompt, logger = console } = o;
-  const { widget, session, corsOrigin } = auth;
+  const { widget, session } = auth;
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
   const settle = (usage: TokenUsage) => counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
   let answer = '';
@@ -180,9 +167,8 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
       throw cause; // the visitor left: the count stays, nothing more to say
     }
     logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: 'upstream failed', error: String(cause) }));
-    const refunded = refundMessage(o.doc, o.table, admission);
-    await Promise.all([charged, released, refunded, counters.refused(widget.widgetId, 'upstream_error', o.started)]);
-    throw new PerchError('upstream_error', { cause, corsOrigin });
+    await Promise.all([charged, released, refundMessage(o.doc, o.table, admission)]);
+    throw new PerchError('upstream_error', { cause });
   }
   const finalUsage = usage ?? { inputTokens: promptTokens(prompt), outputTokens: estimateTokens(answer) };
   const at = (o.now ?? Date.now)();

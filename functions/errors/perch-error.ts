@@ -48,8 +48,8 @@ export interface PerchErrorOptions {
   cause?: unknown;
   /** Extra response headers, e.g. Retry-After. */
   headers?: Record<string, string>;
-  /** The origin the refusal may be shown to (CORS grant); unset for origin refusals. */
-  corsOrigin?: string;
+  /** The widget a refusal concerns, when known: the edge counts the refusal on it. */
+  widgetId?: string;
 }
 
 /**
@@ -60,16 +60,23 @@ export class PerchError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly corsOrigin: string | undefined;
+  readonly widgetId: string | undefined;
 
-  constructor(code: ErrorCode, { message, cause, headers = {}, corsOrigin }: PerchErrorOptions = {}) {
+  constructor(code: ErrorCode, { message, cause, headers = {}, widgetId }: PerchErrorOptions = {}) {
     super(message ?? DEFAULT_MESSAGES[code], { cause });
     this.name = 'PerchError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.headers = headers;
-    this.corsOrigin = corsOrigin;
+    this.widgetId = widgetId;
   }
+}
+
+/** The same refusal, named as concerning `widgetId` (so the edge counts it on that widget). */
+export function concerning(error: unknown, widgetId: string): unknown {
+  if (!(error instanceof PerchError) || error.widgetId) return error;
+  const { code, message, cause, headers } = error;
+  return new PerchError(code, { message, cause, headers, widgetId });
 }
 
 /** The JSON body of every refusal: `{ error: { code, message } }`. */

@@ -1,25 +1,26 @@
-import type { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import middy from '@middy/core';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PerchError } from '../errors/perch-error';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readableOrigin } from '../origins/origin';
 import { FUNCTION_ENV } from '../routes';
-import { fromProxyEvent, type ApiRequest } from './request';
-import { errorResponse, toProxyResult, type ApiResponse } from './response';
+import { asPerchError, describeError, refusalResponse, type StreamingApiResponse } from './edge';
+import { fromProxyEvent, type ApiRequest, type ProxyEventOptions } from './request';
+import { toProxyResult, type ApiResponse } from './response';
 
 type Logger = Pick<Console, 'info' | 'error'>;
+type Result = Omit<APIGatewayProxyResult, 'body'> & { body: string | Readable };
 
 /**
- * Logs one JSON line per request with its request id, and turns every error into
- * `{ error: { code, message } }`: PerchErrors with their status, anything else as a generic
- * 500 that names the request id but never shows a stack trace to the visitor.
+ * Logs one JSON line per request with its request id and status. Routes answer their own
+ * refusals (the edge); whatever escapes them becomes a generic 500 naming the request id.
  */
 export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy.MiddlewareObj<
   APIGatewayProxyEvent,
-  APIGatewayProxyResult
+  Result
 > {
   const started = new WeakMap<object, number>();
-  const log = (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>, status: number, error?: unknown) => {
+  const log = (request: middy.Request<APIGatewayProxyEvent, Result>, status: number, error?: unknown) => {
     const event = request.event;
     const line = {
       requestId: event.requestContext?.requestId,
@@ -39,57 +40,59 @@ export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy
       log(request, request.response?.statusCode ?? 0);
     },
     onError: (request) => {
-      const error = request.error;
-      const known =
-        error instanceof PerchError
-          ? error
-          : new PerchError('internal_error', {
-              message: `Failed to start chat. Please try again. (request ${request.event.requestContext?.requestId ?? 'unknown'})`,
-              cause: error,
-              // Readable by the page, so the widget says "failed" and not "not authorized".
-              corsOrigin: readableOrigin(fromProxyEvent(request.event).headers.origin),
-            });
-      request.response = toProxyResult(errorResponse(known));
-      log(request, known.status, known.status >= 500 ? error : known.code);
+      const known = asPerchError(request.error, request.event.requestContext?.requestId ?? '');
+      // Readable by the page, so the widget says "failed" and not "not authorized".
+      const origin = readableOrigin(fromProxyEvent(request.event).headers.origin);
+      request.response = toProxyResult(refusalResponse(known, origin));
+      log(request, known.status, request.error);
     },
   };
 }
 
-/** The error and its `cause` chain, as plain data for a log line. */
-export function describeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  return {
-    name: error.name,
-    message: error.message,
-    ...(error instanceof PerchError ? { code: error.code } : {}),
-    ...(error.cause !== undefined ? { cause: describeError(error.cause) } : {}),
-  };
-}
-
 // Read once at cold start; unset on the local target, where sourceIp is the visitor's own.
-const proxyEventOptions = () => ({ edgeSecret: process.env[FUNCTION_ENV.edgeSecret] });
+const proxyEventOptions = (): ProxyEventOptions => ({ edgeSecret: process.env[FUNCTION_ENV.edgeSecret] });
 
-/** Wires a domain route (ApiRequest → ApiResponse) into a Lambda proxy handler with middy. */
+/** Wires a route (ApiRequest → ApiResponse, from `createEdgeRoute`) into a Lambda proxy handler with middy. */
 export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResponse>) {
   const options = proxyEventOptions();
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(apiErrors())
+    .use(apiErrors() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
     .handler(async (event) => toProxyResult(await route(fromProxyEvent(event, options))));
 }
 
+interface LambdaStreaming {
+  streamifyResponse(handler: (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: Writable, prelude: { statusCode: number; headers?: unknown }): Writable };
+}
+
 /**
- * The same wiring for a route whose body may be a stream: middy's `streamifyResponse` mode
- * wraps it in `awslambda.streamifyResponse` (API Gateway REST `responseTransferMode: STREAM`),
- * sends status and headers first, then pipes the body as it is written.
+ * The same wiring for a route whose body may be a stream, as an `awslambda.streamifyResponse`
+ * handler (API Gateway REST `responseTransferMode: STREAM`): status and headers first, then the
+ * body as it is written. The route's request carries a signal that aborts when the client
+ * leaves, in either reply mode (SSE or JSON), so the model call stops with it.
  */
-export function createStreamingApiHandler(
-  route: (request: ApiRequest) => Promise<Omit<ApiResponse, 'body'> & { body: string | Readable }>,
-) {
+export function createStreamingApiHandler(route: (request: ApiRequest) => Promise<StreamingApiResponse>) {
   const options = proxyEventOptions();
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ streamifyResponse: true })
+  const signals = new WeakMap<APIGatewayProxyEvent, AbortSignal>();
+  const buffered = middy<APIGatewayProxyEvent, Result>()
     .use(apiErrors())
     .handler(async (event) => {
-      const response = await route(fromProxyEvent(event, options));
-      return { statusCode: response.status, headers: response.headers, body: response.body as string };
+      const response = await route(fromProxyEvent(event, { ...options, signal: signals.get(event) }));
+      return { statusCode: response.status, headers: response.headers, body: response.body };
     });
+  const lambda = (globalThis as unknown as { awslambda: LambdaStreaming }).awslambda;
+  return lambda.streamifyResponse(async (event, responseStream, context) => {
+    const gone = new AbortController();
+    const leave = () => {
+      if (!responseStream.writableFinished) gone.abort(new Error('client disconnected'));
+    };
+    if (responseStream.destroyed) leave();
+    else responseStream.once('close', leave);
+    signals.set(event, gone.signal);
+    const { body, ...prelude } = await buffered(event, context);
+    const stream = lambda.HttpResponseStream.from(responseStream, prelude);
+    const source = typeof body === 'string' ? Readable.from([body]) : body;
+    // A client gone mid-answer is a premature close of the pipeline: the body is destroyed with it.
+    await pipeline(source, stream).catch(() => source.destroy());
+  });
 }

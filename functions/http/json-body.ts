@@ -29,19 +29,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function parseJsonBody<T extends z.ZodMiniType>(
   body: string,
   schema: T,
-  { corsOrigin, maxBytes = MAX_BODY_BYTES }: { corsOrigin?: string; maxBytes?: number } = {},
+  { maxBytes = MAX_BODY_BYTES }: { maxBytes?: number } = {},
 ): z.output<T> {
-  if (Buffer.byteLength(body, 'utf8') > maxBytes) throw new PerchError('payload_too_large', { corsOrigin });
+  if (Buffer.byteLength(body, 'utf8') > maxBytes) throw new PerchError('payload_too_large');
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (cause) {
-    throw new PerchError('bad_request', { message: 'The body is not valid JSON.', cause, corsOrigin });
+    throw new PerchError('bad_request', { message: 'The body is not valid JSON.', cause });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new PerchError('bad_request', { message: first ? describeIssue(first) : 'invalid body', cause: parsed.error, corsOrigin });
+    throw new PerchError('bad_request', { message: first ? describeIssue(first) : 'invalid body', cause: parsed.error });
   }
   return parsed.data;
 }

@@ -10,6 +10,8 @@ export interface ApiRequest {
   body: string;
   sourceIp: string;
   requestId: string;
+  /** Aborts when the client goes away (streaming handlers); never, where that cannot be seen. */
+  signal: AbortSignal;
 }
 
 /** The header CloudFront adds to API requests, holding the edge secret. */
@@ -18,7 +20,11 @@ export const EDGE_SECRET_HEADER = 'x-perch-edge';
 export interface ProxyEventOptions {
   /** Set on AWS: proves a request came through Perch's CloudFront (see FUNCTION_ENV.edgeSecret). */
   edgeSecret?: string;
+  /** Aborts when the client goes away. */
+  signal?: AbortSignal;
 }
+
+const NEVER = new AbortController().signal;
 
 /**
  * The visitor's IP. Behind CloudFront, API Gateway's `sourceIp` is the edge's address; the
@@ -40,7 +46,7 @@ const sameSecret = (given: string, expected: string) => {
 };
 
 /** Turns an API Gateway REST proxy event into an ApiRequest (AWS types stop here). */
-export function fromProxyEvent(event: APIGatewayProxyEvent, { edgeSecret }: ProxyEventOptions = {}): ApiRequest {
+export function fromProxyEvent(event: APIGatewayProxyEvent, { edgeSecret, signal = NEVER }: ProxyEventOptions = {}): ApiRequest {
   // Null-prototype maps: request data decides the keys, so `__proto__` or `constructor` must be plain keys.
   const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.headers ?? {})) {
@@ -59,5 +65,6 @@ export function fromProxyEvent(event: APIGatewayProxyEvent, { edgeSecret }: Prox
     body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
     sourceIp: visitorIp(event, headers, edgeSecret),
     requestId: event.requestContext?.requestId ?? '',
+    signal,
   };
 }

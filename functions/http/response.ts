@@ -27,27 +27,22 @@ export function corsHeaders(origin: string | undefined, { methods }: CorsOptions
   return headers;
 }
 
-export function jsonResponse(status: number, body: unknown, corsOrigin?: string, headers: Record<string, string> = {}): ApiResponse {
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
   return {
     status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...corsHeaders(corsOrigin), ...headers },
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
     body: JSON.stringify(body),
   };
 }
 
-/** The answer to a preflight `OPTIONS` from an admitted origin. */
-export function preflightResponse(origin: string, methods: string): ApiResponse {
-  return { status: 204, headers: corsHeaders(origin, { methods }), body: '' };
-}
-
-/** `{ error: { code, message } }` with the error's status, headers and CORS grant (if any). */
-export function errorResponse(error: PerchError): ApiResponse {
+/** `{ error: { code, message } }` with the error's status and headers, readable by `grantOrigin` if set. */
+export function errorResponse(error: PerchError, grantOrigin: string | undefined): ApiResponse {
   return {
     status: error.status,
     headers: {
       'Content-Type': 'application/json; charset=utf-8',
       'Cache-Control': 'no-store',
-      ...corsHeaders(error.corsOrigin),
+      ...corsHeaders(grantOrigin),
       ...error.headers,
     },
     body: errorBody(error.code, error.message),

@@ -21,7 +21,6 @@ export interface AdmitMessageOptions {
    * together; the reply settles it to the real cost.
    */
   reserveUsd?: number;
-  corsOrigin?: string;
 }
 
 /** An admitted message: what to give back if the reply fails upstream. */
@@ -53,7 +52,7 @@ export async function admitMessage(options: AdmitMessageOptions): Promise<Admiss
   const { limits, visitor, reserveUsd = 0 } = options;
   const day = utcDay(options.now);
   if (limits.dailyBudgetUsd !== undefined && reserveUsd > limits.dailyBudgetUsd) {
-    throw new PerchError('budget_exhausted', { corsOrigin: options.corsOrigin });
+    throw new PerchError('budget_exhausted');
   }
   if (limits.perVisitorPerDay !== undefined && visitor) await admitVisitor(options, visitor, day, limits.perVisitorPerDay);
   try {
@@ -66,7 +65,7 @@ export async function admitMessage(options: AdmitMessageOptions): Promise<Admiss
   }
 }
 
-async function admitVisitor({ doc, table, widgetId, now, corsOrigin }: AdmitMessageOptions, visitorHash: string, day: string, cap: number) {
+async function admitVisitor({ doc, table, widgetId, now }: AdmitMessageOptions, visitorHash: string, day: string, cap: number) {
   try {
     await doc.send(
       new UpdateCommand({
@@ -80,7 +79,7 @@ async function admitVisitor({ doc, table, widgetId, now, corsOrigin }: AdmitMess
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    throw new PerchError('visitor_daily_cap_exceeded', { corsOrigin, headers: { 'Retry-After': retryAfterMidnight(now) }, cause: error });
+    throw new PerchError('visitor_daily_cap_exceeded', { headers: { 'Retry-After': retryAfterMidnight(now) }, cause: error });
   }
 }
 
@@ -147,24 +146,23 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
       // failed on the old one. Only a full window is a refusal; otherwise try again.
       if ((old.cur ?? 0) < (old.caps?.[second] ?? 0)) continue;
       throw new PerchError('widget_rate_limit', {
-        corsOrigin: options.corsOrigin,
         headers: { 'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second, limits.perMinute)) },
       });
     }
     if (await rollOverMinute(options, day, old)) return minute;
   }
-  throw new PerchError('widget_rate_limit', { corsOrigin: options.corsOrigin, headers: { 'Retry-After': '1' } });
+  throw new PerchError('widget_rate_limit', { headers: { 'Retry-After': '1' } });
 }
 
-function refuseIfOverDay({ limits, now, corsOrigin, reserveUsd = 0 }: AdmitMessageOptions, old: CounterRecord | undefined) {
+function refuseIfOverDay({ limits, now, reserveUsd = 0 }: AdmitMessageOptions, old: CounterRecord | undefined) {
   if (!old) return;
   if ((old.messages ?? 0) >= limits.perDay) {
-    throw new PerchError('widget_daily_cap_exceeded', { corsOrigin, headers: { 'Retry-After': retryAfterMidnight(now) } });
+    throw new PerchError('widget_daily_cap_exceeded', { headers: { 'Retry-After': retryAfterMidnight(now) } });
   }
   const cost = old.costUsd ?? 0;
   const budget = limits.dailyBudgetUsd;
   if (budget !== undefined && (cost >= budget || cost > budget - reserveUsd)) {
-    throw new PerchError('budget_exhausted', { corsOrigin });
+    throw new PerchError('budget_exhausted');
   }
 }
 
@@ -182,7 +180,6 @@ async function rollOverMinute(options: AdmitMessageOptions, day: string, old: Co
   const caps = windowCaps(limits.perMinute, prev);
   if ((caps[second] ?? 0) < 1) {
     throw new PerchError('widget_rate_limit', {
-      corsOrigin: options.corsOrigin,
       headers: { 'Retry-After': String(secondsUntilAdmitted(caps, 0, second, limits.perMinute)) },
     });
   }

@@ -1,14 +1,12 @@
 import { PerchError } from '../errors/perch-error';
 import { PUBLIC_KEY_PATTERN } from '../keys/public-key';
-import { matchOrigin, readableOrigin } from '../origins/origin';
+import { matchOrigin } from '../origins/origin';
 import type { KeyRecord, WidgetRecord } from '../records/table';
 import type { WidgetStore } from './widget-store';
 
 export interface AdmittedWidget {
   widget: WidgetRecord;
   key: KeyRecord;
-  /** The request's Origin, to echo in Access-Control-Allow-Origin. */
-  corsOrigin: string;
 }
 
 export interface AdmitByKeyOptions {
@@ -21,8 +19,8 @@ export interface AdmitByKeyOptions {
 
 /**
  * Resolves a public key to an active widget that admits the request's origin. Order matters:
- * an unknown widget may be reported to any well-formed origin, but nothing about a known widget
- * (paused, rotated) is shown to an origin it does not admit.
+ * the origin is checked first, so nothing about a known widget (paused, rotated) is told to an
+ * origin it does not admit; every refusal after that names the widget, to be counted on it.
  */
 export async function admitWidgetByKey(
   store: WidgetStore,
@@ -30,21 +28,22 @@ export async function admitWidgetByKey(
 ): Promise<AdmittedWidget> {
   const key = PUBLIC_KEY_PATTERN.test(publicKey) && publicKey.length <= 64 ? await store.findKey(publicKey) : undefined;
   const widget = key ? await store.findWidget(key.widgetId) : undefined;
-  if (!key || !widget) throw new PerchError('widget_not_found', { corsOrigin: readableOrigin(origin) });
-  const corsOrigin = admitOrigin(widget, origin);
-  if (widget.status !== 'active') throw new PerchError('widget_disabled', { corsOrigin });
+  if (!key || !widget) throw new PerchError('widget_not_found');
+  admitOrigin(widget, origin);
+  const widgetId = widget.widgetId;
+  if (widget.status !== 'active') throw new PerchError('widget_disabled', { widgetId });
   if (key.keyVersion !== widget.keyVersion) {
     const graceUntil = widget.keyGrace[String(key.keyVersion)];
     if (purpose === 'new-session' || graceUntil === undefined || graceUntil <= now) {
-      throw new PerchError('key_rotated', { corsOrigin });
+      throw new PerchError('key_rotated', { widgetId });
     }
   }
-  return { widget, key, corsOrigin };
+  return { widget, key };
 }
 
-/** Checks the Origin against the widget's list; refusals carry no CORS grant. */
-export function admitOrigin(widget: WidgetRecord, origin: string | undefined): string {
-  const allowed = matchOrigin(origin, widget.allowedOrigins);
-  if (allowed === null) throw new PerchError('widget_origin_denied');
-  return allowed;
+/** Checks the Origin against the widget's list; the refusal names the widget. */
+export function admitOrigin(widget: WidgetRecord, origin: string | undefined): void {
+  if (matchOrigin(origin, widget.allowedOrigins) === null) {
+    throw new PerchError('widget_origin_denied', { widgetId: widget.widgetId });
+  }
 }

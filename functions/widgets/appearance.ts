@@ -1,8 +1,8 @@
-import { PerchError } from '../errors/perch-error';
-import type { ApiRequest } from '../http/request';
-import { jsonResponse, preflightResponse, type ApiResponse } from '../http/response';
+import { widgetByPathKey } from '../http/admission';
+import { createEdgeRoute } from '../http/edge';
+import { jsonResponse } from '../http/response';
 import type { WidgetRecord } from '../records/table';
-import { admitWidgetByKey } from './admit-widget';
+import { type ThemeContrast, themeContrast } from './theme-contrast';
 import type { WidgetStore } from './widget-store';
 
 /** The public face of a widget: everything the loader draws, nothing the server keeps. */
@@ -10,7 +10,8 @@ export interface WidgetAppearance {
   name: string;
   greeting: string;
   placeholder: string;
-  theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
+  /** The contrast colours come with the theme colour, so the loader does no colour maths. */
+  theme: { primary: string; position: 'bottom-right' | 'bottom-left' } & ThemeContrast;
   quickActions: string[];
   feedback: boolean;
 }
@@ -20,7 +21,7 @@ export function toAppearance(widget: WidgetRecord): WidgetAppearance {
     name: widget.name,
     greeting: widget.greeting,
     placeholder: widget.placeholder,
-    theme: { primary: widget.theme.primary, position: widget.theme.position },
+    theme: { primary: widget.theme.primary, position: widget.theme.position, ...themeContrast(widget.theme.primary) },
     quickActions: widget.quickActions,
     feedback: widget.feedback,
   };
@@ -31,19 +32,11 @@ export interface AppearanceRouteOptions {
   now?: () => number;
 }
 
-/** `GET /v1/widgets/{key}` and its preflight. */
+/** `GET /v1/widgets/{key}` (and its preflight, answered by the edge). */
 export function createAppearanceRoute({ store, now = Date.now }: AppearanceRouteOptions) {
-  return async (request: ApiRequest): Promise<ApiResponse> => {
-    if (request.method !== 'GET' && request.method !== 'OPTIONS') {
-      throw new PerchError('method_not_allowed', { headers: { Allow: 'GET, OPTIONS' } });
-    }
-    const { widget, corsOrigin } = await admitWidgetByKey(store, {
-      publicKey: request.pathParams.key ?? '',
-      origin: request.headers.origin,
-      now: now(),
-      purpose: 'appearance',
-    });
-    if (request.method === 'OPTIONS') return preflightResponse(corsOrigin, 'GET, OPTIONS');
-    return jsonResponse(200, toAppearance(widget), corsOrigin, { 'Cache-Control': 'public, max-age=60' });
-  };
+  return createEdgeRoute(
+    'widget-config',
+    widgetByPathKey({ widgets: store, now }),
+    async ({ widget }) => jsonResponse(200, toAppearance(widget), { 'Cache-Control': 'public, max-age=60' }),
+  );
 }

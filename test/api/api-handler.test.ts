@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { PerchError } from '../../functions/errors/perch-error';
-import { createApiHandler, describeError } from '../../functions/http/api-handler';
+import { createApiHandler } from '../../functions/http/api-handler';
+import { describeError } from '../../functions/http/edge';
 import type { ApiRequest } from '../../functions/http/request';
 import { proxyEventFixture } from '../fixtures/proxy-event';
 
@@ -42,7 +43,7 @@ test.each([
 ] as const)('a %s refusal becomes status %i with its headers and the {error:{code,message}} body', async (code, status, headers) => {
   const corsOrigin = code === 'widget_origin_denied' ? undefined : 'https://docs.example.com';
   const result = await invoke(async () => {
-    throw new PerchError(code, { headers, corsOrigin });
+    throw new PerchError(code, { headers });
   });
 
   expect(result.statusCode).toBe(status);

@@ -62,13 +62,17 @@ test.each<[string, (c: Conversation, other: Conversation) => unknown]>([
   ['a rating other than up or down', (c) => ({ messageId: c.answerId, rating: 'meh' })],
   ['a message id that is not a uuid', () => ({ messageId: 'turns', rating: 'up' })],
   ['an extra field', (c) => ({ messageId: c.answerId, rating: 'up', role: 'assistant' })],
-])('rating %s is refused 400 bad_request and writes nothing', async (_name, body) => {
+])('rating %s is refused 400 bad_request, changes no session and is counted', async (_name, body) => {
   const conversation = await converse();
   const other = await converse();
-  const before = await perch.runtimeItems();
+  const sessionsOnly = async () => [...(await perch.runtimeItems())].filter(([key]) => key.startsWith('SESSION#'));
+  const before = await sessionsOnly();
+  const refused = async () => ((await perch.counter('docs-bot'))?.refusals as Record<string, number> | undefined)?.bad_request ?? 0;
+  const refusedBefore = await refused();
 
   expect(await refusal(await rate(conversation.session, body(conversation, other)))).toEqual([400, 'bad_request']);
-  expect(await perch.runtimeItems()).toEqual(before);
+  expect(await sessionsOnly()).toEqual(before);
+  expect(await refused()).toBe(refusedBefore + 1);
 });
 
 test('a widget with feedback off refuses ratings', async () => {
