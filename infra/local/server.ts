@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { errorBody } from '../../functions/errors/perch-error';
+import { errorBody, type ErrorCode } from '../../functions/errors/perch-error';
+import { MAX_BODY_BYTES } from '../../functions/http/json-body';
 import type { RouteDefinition } from '../../functions/routes';
 import {
   installLambdaGlobals,
@@ -11,9 +12,6 @@ import {
 } from './lambda-runtime';
 import { toProxyEvent } from './proxy-event';
 import { requestUrl } from './request-url';
-
-/** API Gateway's REST API payload limit; larger bodies never reach a Lambda on AWS either. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** Serves a non-API path (loader files, operator pages) of the request's `url`; false when it does not. */
 export type LocalPathHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
@@ -41,20 +39,41 @@ function compileRoute(route: RouteDefinition): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}$`), params };
 }
 
-function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
+/** A refusal from the edge itself; a body it did not read is left unread (see closeIfUnread). */
+function sendJsonError(req: IncomingMessage, res: ServerResponse, status: number, code: ErrorCode, message: string) {
+  closeIfUnread(req, res);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-  res.end(errorBody(code as never, message));
+  res.end(errorBody(code, message));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Node would read and discard the rest of an unread body to keep the connection alive: an
+ * upload of any size would be read to its end. Closing the connection after the answer stops it.
+ */
+function closeIfUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete) res.setHeader('Connection', 'close');
+}
+
+/**
+ * Reads the body, but no more than `limit` + 1 bytes: every handler refuses a larger body (413,
+ * with its own CORS grant) on its size alone, so the rest of it is left unread.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= limit) return;
+      req.pause();
+      req.off('data', onData);
+      resolve(Buffer.concat(chunks).subarray(0, limit + 1));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 /**
@@ -72,7 +91,7 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const url = requestUrl(req);
-    if (!url) return sendJsonError(res, 400, 'bad_request', 'The request target is not a URL.');
+    if (!url) return sendJsonError(req, res, 400, 'bad_request', 'The request target is not a URL.');
     for (const extra of extraPaths) if (await extra(req, res, url)) return;
     const path = url.pathname;
     let match: { route: CompiledRoute; values: RegExpExecArray } | undefined;
@@ -83,17 +102,13 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
         break;
       }
     }
-    if (!match) return sendJsonError(res, 404, 'not_found', 'No such route.');
+    if (!match) return sendJsonError(req, res, 404, 'not_found', 'No such route.');
     const { route, params } = match.route;
     if (!route.methods.includes((req.method ?? '').toUpperCase())) {
-      return sendJsonError(res, 405, 'method_not_allowed', 'Method not allowed on this route.');
+      return sendJsonError(req, res, 405, 'method_not_allowed', 'Method not allowed on this route.');
     }
-    const body = await readBody(req);
-    if (!body) {
-      // The rest of the upload is never read: the connection cannot serve another request.
-      res.setHeader('Connection', 'close');
-      return sendJsonError(res, 413, 'payload_too_large', 'The request body is too large.');
-    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    closeIfUnread(req, res);
     const pathParameters = params.length
       ? Object.fromEntries(params.map((name, i) => [name, safeDecode(match.values[i + 1]!)]))
       : null;
@@ -113,7 +128,7 @@ export function createLocalServer({ routes, loadHandler, extraPaths = [], logger
     serve(req, res).catch((error: unknown) => {
       if (res.destroyed && !res.writableFinished) return; // the client left mid-stream: not a server fault
       logger.error(`local server: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
-      if (!res.headersSent) sendJsonError(res, 500, 'internal_error', 'Failed to start chat. Please try again.');
+      if (!res.headersSent) sendJsonError(req, res, 500, 'internal_error', 'Failed to start chat. Please try again.');
       else res.destroy();
     });
   });

@@ -72,3 +72,24 @@ export const statusOf = (raw: string): number | undefined => {
 export function nextResponseClosed(server: Server): Promise<void> {
   return new Promise((done) => server.once('request', (_req, res) => res.once('close', () => done())));
 }
+
+/** Status, lower-cased headers and body (chunked transfer decoded) of a raw HTTP answer. */
+export function parseRawResponse(raw: string): { status?: number; headers: Record<string, string>; body: string } {
+  const [head = '', ...rest] = raw.split('\r\n\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of head.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  let body = rest.join('\r\n\r\n');
+  if (headers['transfer-encoding'] === 'chunked') {
+    let decoded = '';
+    for (let size = parseInt(body, 16); size > 0; size = parseInt(body, 16)) {
+      const start = body.indexOf('\r\n') + 2;
+      decoded += body.slice(start, start + size);
+      body = body.slice(start + size + 2);
+    }
+    body = decoded;
+  }
+  return { status: statusOf(raw), headers, body };
+}
