@@ -1,6 +1,5 @@
-import { createApiHandler } from '../http/api-handler';
-import { createFeedbackRoute } from '../sessions/rate-message';
-import { createSessionRuntime } from './runtime';
+import { dependenciesFromEnvironment } from '../wiring/dependencies';
+import { createFeedbackFunction } from '../wiring/feedback';
 
-/** Lambda: `POST|OPTIONS /v1/sessions/{sessionId}/feedback`. */
-export const handler = createApiHandler(createFeedbackRoute(createSessionRuntime()));
+/** Lambda: POST|OPTIONS /v1/sessions/{sessionId}/feedback, built once at cold start from the environment Pulumi sets. */
+export const handler = createFeedbackFunction(dependenciesFromEnvironment());

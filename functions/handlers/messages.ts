@@ -1,10 +1,5 @@
-import { createMessageRoute } from '../conversations/send-message';
-import { createStreamingApiHandler } from '../http/api-handler';
-import { createProviderResolver } from '../providers/resolve-provider';
-import { fetchFromSecretsManager } from '../sessions/signing-secret';
-import { createSessionRuntime } from './runtime';
+import { dependenciesFromEnvironment } from '../wiring/dependencies';
+import { createMessagesFunction } from '../wiring/messages';
 
-/** Lambda (response streaming): `POST|OPTIONS /v1/sessions/{sessionId}/messages`. */
-export const handler = createStreamingApiHandler(
-  createMessageRoute({ ...createSessionRuntime(), resolveProvider: createProviderResolver({ fetchSecret: fetchFromSecretsManager }) }),
-);
+/** Lambda: POST|OPTIONS /v1/sessions/{sessionId}/messages (streamed), built once at cold start from the environment Pulumi sets. */
+export const handler = createMessagesFunction(dependenciesFromEnvironment());

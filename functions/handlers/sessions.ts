@@ -1,6 +1,5 @@
-import { createApiHandler } from '../http/api-handler';
-import { createSessionRoute } from '../sessions/start-session';
-import { createSessionRuntime } from './runtime';
+import { dependenciesFromEnvironment } from '../wiring/dependencies';
+import { createSessionsFunction } from '../wiring/sessions';
 
-/** Lambda: `POST|OPTIONS /v1/sessions`. */
-export const handler = createApiHandler(createSessionRoute(createSessionRuntime()));
+/** Lambda: POST|OPTIONS /v1/sessions, built once at cold start from the environment Pulumi sets. */
+export const handler = createSessionsFunction(dependenciesFromEnvironment());

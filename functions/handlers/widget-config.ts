@@ -1,10 +1,5 @@
-import { createApiHandler } from '../http/api-handler';
-import { createDocumentClient } from '../records/client';
-import { tableName } from '../records/table';
-import { createAppearanceRoute } from '../widgets/appearance';
-import { createWidgetStore } from '../widgets/widget-store';
+import { dependenciesFromEnvironment } from '../wiring/dependencies';
+import { createWidgetConfigFunction } from '../wiring/widget-config';
 
-/** Lambda: `GET|OPTIONS /v1/widgets/{key}`. */
-export const handler = createApiHandler(
-  createAppearanceRoute({ store: createWidgetStore({ doc: createDocumentClient(), table: tableName() }) }),
-);
+/** Lambda: GET|OPTIONS /v1/widgets/{key}, built once at cold start from the environment Pulumi sets. */
+export const handler = createWidgetConfigFunction(dependenciesFromEnvironment());

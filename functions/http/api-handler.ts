@@ -3,7 +3,6 @@ import { pipeline } from 'node:stream/promises';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readableOrigin } from '../origins/origin';
-import { FUNCTION_ENV } from '../routes';
 import { asPerchError, describeError, refusalResponse, type StreamingApiResponse } from './edge';
 import { fromProxyEvent, type ApiRequest, type ProxyEventOptions } from './request';
 import { toProxyResult, type ApiResponse } from './response';
@@ -49,12 +48,11 @@ export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy
   };
 }
 
-// Read once at cold start; unset on the local target, where sourceIp is the visitor's own.
-const proxyEventOptions = (): ProxyEventOptions => ({ edgeSecret: process.env[FUNCTION_ENV.edgeSecret] });
+/** The edge secret is set on AWS; unset on the local target, where sourceIp is the visitor's own. */
+type HandlerOptions = Pick<ProxyEventOptions, 'edgeSecret'>;
 
 /** Wires a route (ApiRequest → ApiResponse, from `createEdgeRoute`) into a Lambda proxy handler with middy. */
-export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResponse>) {
-  const options = proxyEventOptions();
+export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResponse>, options: HandlerOptions = {}) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(apiErrors() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
     .handler(async (event) => toProxyResult(await route(fromProxyEvent(event, options))));
@@ -71,8 +69,10 @@ interface LambdaStreaming {
  * body as it is written. The route's request carries a signal that aborts when the client
  * leaves, in either reply mode (SSE or JSON), so the model call stops with it.
  */
-export function createStreamingApiHandler(route: (request: ApiRequest) => Promise<StreamingApiResponse>) {
-  const options = proxyEventOptions();
+export function createStreamingApiHandler(
+  route: (request: ApiRequest) => Promise<StreamingApiResponse>,
+  options: HandlerOptions = {},
+) {
   const signals = new WeakMap<APIGatewayProxyEvent, AbortSignal>();
   const buffered = middy<APIGatewayProxyEvent, Result>()
     .use(apiErrors())

@@ -2,16 +2,18 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { FUNCTION_ENV, ROUTES } from '../../functions/routes';
+import { ROUTES } from '../../functions/routes';
 import { createDocumentClient } from '../../functions/records/client';
+import { deriveSessionKeys } from '../../functions/sessions/signing-secret';
+import { createAllFunctions } from '../../functions/wiring';
 import { DEFAULT_TABLE_NAME, type WidgetRecord } from '../../functions/records/table';
 import { loadResolvedConfig } from '../config/load';
 import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { removeLocalEndpoint, writeLocalEndpoint } from '../usage/local-endpoint';
-import { ensureTable, localSdkEnvironment, startLocalDatabase } from './database';
-import { localContext } from './lambda-runtime';
+import { ensureTable, startLocalDatabase } from './database';
+import { installLambdaGlobals, localContext } from './lambda-runtime';
 import { serveLoaderFiles } from './loader-files';
 import { createLocalServer, type LocalPathHandler } from './server';
 import { startQuotaTimer } from './quota-timer';
@@ -45,6 +47,11 @@ export interface LocalTarget {
   /** The widget records as applied. */
   widgets: WidgetRecord[];
   server: Server;
+  /** The dynalite endpoint holding the table (for tools and tests). */
+  databaseEndpoint: string;
+  table: string;
+  /** The session-signing secret the functions use. */
+  sessionSecret: string;
   close(): Promise<void>;
 }
 
@@ -78,13 +85,24 @@ export async function startLocalTarget({
     if ((await ensureTable(database.client, table)) === 'created') log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
     const { widgets } = await reconcile(doc, table, config, { onPlan: (plan) => log(formatPlan(plan)) });
 
-    Object.assign(process.env, localSdkEnvironment(database.endpoint, table), {
-      [FUNCTION_ENV.sessionSecret]: loadOrCreateSessionSecret(dataDir),
+    // The same functions as on AWS, built from this target's own database and secret (nothing
+    // goes through process.env, so targets can share a process).
+    const sessionSecret = loadOrCreateSessionSecret(dataDir);
+    const keys = deriveSessionKeys(sessionSecret);
+    installLambdaGlobals();
+    const functions = createAllFunctions({
+      doc,
+      table,
+      loadKeys: async () => keys,
+      fetchSecret: async (id) => {
+        throw new Error(`the local target has no Secrets Manager (secret ${id}): use apiKeyEnv`);
+      },
+      env: process.env,
     });
     const stopSweeper = startSweeper(doc, table);
     const server = createLocalServer({
       routes: ROUTES,
-      loadHandler: async (name) => (await import(`../../functions/handlers/${name}`)).handler,
+      loadHandler: async (name) => functions.routes[name as keyof typeof functions.routes],
       extraPaths: [serveLoaderFiles({ log }), createUsagePage({ doc, table }), ...extraPaths],
     });
     const boundPort = await listen(server, port, host);
@@ -96,13 +114,16 @@ export async function startLocalTarget({
     // 00:00 UTC quota reset through the same handler as on AWS; the first run catches up on missed midnights.
     const quotaTimer = startQuotaTimer({
       runAtStart: true,
-      run: async () => (await import('../../functions/handlers/quota-reset')).handler({}, localContext('quota-reset', 900_000)),
+      run: () => functions.quotaReset({}, localContext('quota-reset', 900_000)),
     });
     return {
       apiUrl,
       outputs,
       widgets,
       server,
+      databaseEndpoint: database.endpoint,
+      table,
+      sessionSecret,
       close: async () => {
         stopSweeper();
         await quotaTimer.stop();

@@ -42,7 +42,7 @@ beforeAll(async () => {
     },
   );
   target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
-  table = createDocumentClient(new DynamoDBClient(localClientConfig(process.env.AWS_ENDPOINT_URL_DYNAMODB!)));
+  table = createDocumentClient(new DynamoDBClient(localClientConfig(target.databaseEndpoint)));
   const key = target.outputs.widgets['docs-bot']!.publicKey;
   [mine, sibling, onShop, foreign] = await Promise.all([
     startSession(target.apiUrl, DOCS, key),
@@ -66,7 +66,7 @@ async function runtimeState(): Promise<Record<string, unknown>> {
   return state;
 }
 
-const secretKeys = () => deriveSessionKeys(process.env.PERCH_SESSION_SECRET!);
+const secretKeys = () => deriveSessionKeys(target.sessionSecret);
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as TokenClaims;
 const text = (length: number) => 'a'.repeat(length);
 

@@ -1,21 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createMessageRoute } from '../../functions/conversations/send-message';
-import { createSessionRuntime } from '../../functions/handlers/runtime';
-import { createApiHandler, createStreamingApiHandler } from '../../functions/http/api-handler';
-import { createProviderResolver, type ProviderResolution } from '../../functions/providers/resolve-provider';
-import { FUNCTION_ENV, ROUTES } from '../../functions/routes';
+import type { ProviderResolution } from '../../functions/providers/resolve-provider';
+import { createDocumentClient } from '../../functions/records/client';
 import type { WidgetRecord } from '../../functions/records/table';
-import { createFeedbackRoute } from '../../functions/sessions/rate-message';
-import { createSessionRoute } from '../../functions/sessions/start-session';
+import { ROUTES } from '../../functions/routes';
 import { deriveSessionKeys, type SessionKeys } from '../../functions/sessions/signing-secret';
 import { counterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
-import { createAppearanceRoute } from '../../functions/widgets/appearance';
+import { createAllFunctions } from '../../functions/wiring';
 import { resolveConfig } from '../../infra/config/resolve';
 import { validateConfig } from '../../infra/config/load';
-import { ensureTable, localSdkEnvironment, startLocalDatabase } from '../../infra/local/database';
+import { ensureTable, startLocalDatabase } from '../../infra/local/database';
 import { installLambdaGlobals } from '../../infra/local/lambda-runtime';
 import { createLocalServer } from '../../infra/local/server';
 import { reconcile } from '../../infra/reconcile/reconcile';
@@ -24,8 +20,8 @@ import { reconcile } from '../../infra/reconcile/reconcile';
  * Perch as the local target runs it — dynalite, the config applied by the reconciler, the
  * handlers' own runtime wiring behind the local server (proxy events, middy, the streaming
  * adapter) — but with an injected clock and, optionally, an injected model provider, so tests
- * can cross rotation graces, token expiry, minutes and UTC days. One per test file: it points
- * the process's SDK environment at its dynalite.
+ * can cross rotation graces, token expiry, minutes and UTC days. Built from explicit
+ * dependencies, as the local target is: several may run in one process.
  */
 export interface ClockedPerchOptions {
   /** A raw `widgets.config.ts` object; validated and resolved for the `local` stack. */
@@ -39,7 +35,7 @@ export interface ClockedPerchOptions {
 export interface ClockedPerch {
   url: string;
   table: string;
-  runtime: ReturnType<typeof createSessionRuntime>;
+  runtime: { doc: ReturnType<typeof createDocumentClient> };
   keys: SessionKeys;
   clock: { now(): number; set(epochMs: number): void; advance(ms: number): void };
   /** Re-applies a config through the reconciler at the clock's time (rotation, pause, delete...). */
@@ -57,12 +53,12 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
   const table = 'perch-test';
   const database = await startLocalDatabase();
   await ensureTable(database.client, table);
-  Object.assign(process.env, localSdkEnvironment(database.endpoint, table), { [FUNCTION_ENV.sessionSecret]: SECRET });
-  installLambdaGlobals(); // before middy builds the streaming handler
+  installLambdaGlobals(); // before the streaming handler is built
 
   let time = startAt;
   const clock = { now: () => time, set: (epochMs: number) => void (time = epochMs), advance: (ms: number) => void (time += ms) };
-  const runtime = createSessionRuntime();
+  const runtime = { doc: createDocumentClient(database.client) };
+  const keys = deriveSessionKeys(SECRET);
   const publicKeys = new Map<string, string>();
   const apply = async (raw: unknown) => {
     const { widgets } = await reconcile(runtime.doc, table, resolveConfig(validateConfig(raw), 'local'), { now: clock.now() });
@@ -70,27 +66,25 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
   };
   await apply(config);
 
-  const deps = { ...runtime, now: clock.now };
-  const handlers: Record<string, unknown> = {
-    'widget-config': createApiHandler(createAppearanceRoute({ store: runtime.widgets, now: clock.now })),
-    sessions: createApiHandler(createSessionRoute(deps)),
-    messages: createStreamingApiHandler(
-      createMessageRoute({
-        ...deps,
-        resolveProvider: resolveProvider ?? createProviderResolver({ fetchSecret: () => Promise.reject(new Error('no secrets here')) }),
-        timeoutMs,
-      }),
-    ),
-    feedback: createApiHandler(createFeedbackRoute(deps)),
-  };
-  const server: Server = createLocalServer({ routes: ROUTES, loadHandler: async (name) => handlers[name] });
+  const { routes } = createAllFunctions(
+    {
+      doc: runtime.doc,
+      table,
+      loadKeys: async () => keys,
+      fetchSecret: () => Promise.reject(new Error('no secrets here')),
+      env: {},
+      now: clock.now,
+    },
+    { resolveProvider, timeoutMs },
+  );
+  const server: Server = createLocalServer({ routes: ROUTES, loadHandler: async (name) => routes[name as keyof typeof routes] });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     table,
     runtime,
-    keys: deriveSessionKeys(SECRET),
+    keys,
     clock,
     apply,
     publicKey: (widgetId) => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
     },
   );
   target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
-  table = createDocumentClient(new DynamoDBClient(localClientConfig(process.env.AWS_ENDPOINT_URL_DYNAMODB!)));
+  table = createDocumentClient(new DynamoDBClient(localClientConfig(target.databaseEndpoint)));
 });
 afterAll(async () => {
   table?.destroy();

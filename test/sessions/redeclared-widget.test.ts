@@ -65,7 +65,7 @@ test('a widget that is only updated keeps its incarnation: its sessions go on', 
 test('a session and widget written before incarnations existed keep working after the next apply', async () => {
   const session = await startSession(perch.url, DOCS, perch.publicKey('w'));
   const { Items = [] } = await perch.runtime.doc.send(new ScanCommand({ TableName: perch.table, ConsistentRead: true }));
-  for (const { pk, sk } of Items.filter((item) => 'incarnation' in item)) {
+  for (const { pk, sk } of Items.filter((item: Record<string, unknown>) => 'incarnation' in item)) {
     const Key = { pk, sk };
     await perch.runtime.doc.send(new UpdateCommand({ TableName: perch.table, Key, UpdateExpression: 'REMOVE incarnation' }));
   }

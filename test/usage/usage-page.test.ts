@@ -35,8 +35,8 @@ beforeAll(async () => {
   );
   target = await startLocalTarget({ configFile, port: 0, host: '0.0.0.0', log: () => undefined });
   port = (target.server.address() as AddressInfo).port;
-  // The target points the SDK of its handlers at its dynalite; arrange today's counter there.
-  const client = new DynamoDBClient(localClientConfig(process.env.AWS_ENDPOINT_URL_DYNAMODB!));
+  // Arrange today's counter in the target's own dynalite.
+  const client = new DynamoDBClient(localClientConfig(target.databaseEndpoint));
   await createDocumentClient(client).send(
     new PutCommand({
       TableName: DEFAULT_TABLE_NAME,

@@ -1,0 +1,19 @@
+import { createMessageRoute, type MessageRouteOptions } from '../conversations/send-message';
+import { createStreamingApiHandler } from '../http/api-handler';
+import { createProviderResolver } from '../providers/resolve-provider';
+import type { FunctionDependencies } from './dependencies';
+import { createSessionRuntime } from './session-runtime';
+
+export type MessagesOverrides = Pick<Partial<MessageRouteOptions>, 'resolveProvider' | 'timeoutMs' | 'heartbeatMs'>;
+
+/** `POST|OPTIONS /v1/sessions/{sessionId}/messages`, streamed (the answer as it is written). */
+export function createMessagesFunction(deps: FunctionDependencies, overrides: MessagesOverrides = {}) {
+  const { resolveProvider, timeoutMs, heartbeatMs } = overrides;
+  const route = createMessageRoute({
+    ...createSessionRuntime(deps),
+    resolveProvider: resolveProvider ?? createProviderResolver({ env: deps.env, fetchSecret: deps.fetchSecret }),
+    timeoutMs,
+    heartbeatMs,
+  });
+  return createStreamingApiHandler(route, { edgeSecret: deps.edgeSecret });
+}

@@ -1,0 +1,19 @@
+import { createUsageCounters } from '../limits/usage-counters';
+import { createSessionStore } from '../sessions/session-record';
+import { createWidgetStore } from '../widgets/widget-store';
+import type { FunctionDependencies } from './dependencies';
+
+/** What the session functions build once from their dependencies: stores and counters. */
+export function createSessionRuntime({ doc, table, loadKeys, now }: FunctionDependencies) {
+  const widgets = createWidgetStore({ doc, table });
+  return {
+    doc,
+    table,
+    widgets,
+    findWidget: (id: string) => widgets.findWidget(id),
+    sessions: createSessionStore({ doc, table }),
+    counters: createUsageCounters({ doc, table }),
+    loadKeys,
+    now,
+  };
+}

@@ -1,0 +1,9 @@
+import { createApiHandler } from '../http/api-handler';
+import { createSessionRoute } from '../sessions/start-session';
+import type { FunctionDependencies } from './dependencies';
+import { createSessionRuntime } from './session-runtime';
+
+/** `POST|OPTIONS /v1/sessions`. */
+export function createSessionsFunction(deps: FunctionDependencies) {
+  return createApiHandler(createSessionRoute(createSessionRuntime(deps)), { edgeSecret: deps.edgeSecret });
+}
