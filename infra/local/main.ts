@@ -1,9 +1,11 @@
+import { warnIfOldNode } from '../node-version';
 import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load';
 import { startDemoSites } from './demo-sites';
 import { LocalTargetError, startLocalTarget } from './target';
 
 /** `npm start`: the local target, configured from the environment (see README). */
 async function main(): Promise<void> {
+  warnIfOldNode();
   // 0 picks a free port (tests); the banner and outputs.json carry the real one.
   const port = Number(process.env.PERCH_PORT || 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalTargetError(`PERCH_PORT must be a port number, got "${process.env.PERCH_PORT}"`);
