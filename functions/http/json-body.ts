@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 
 /** Request bodies are small: a 4,000-character message is at most ~16 KB of JSON. */

@@ -15,6 +15,7 @@ export type OriginParseResult = { ok: true; origin: string } | { ok: false; prob
 const ORIGIN_SHAPE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#\s]+)$/;
 // The URL parser silently rewrites these (`\` is a path separator, `%xx` is decoded, C0 controls
 // are stripped), so `https://example.com\evil.net` would otherwise read as `https://example.com`.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
 const NEVER_IN_ORIGIN = /[\\%\x00-\x1f\x7f]/;
 const WILDCARD_LABEL = 'perch-wildcard-label';
 /**
@@ -63,7 +64,7 @@ export function parseOriginRule(entry: string): { ok: true; rule: OriginRule } |
     return parsed.ok ? { ok: true, rule: { kind: 'exact', origin: parsed.origin } } : parsed;
   }
   const parsed = parseOrigin(`${wildcard[1]}${WILDCARD_LABEL}.${wildcard[2]}`);
-  if (!parsed.ok) return { ok: false, problem: parsed.problem.replace(WILDCARD_LABEL + '.', '*.') };
+  if (!parsed.ok) return { ok: false, problem: parsed.problem.replace(`${WILDCARD_LABEL}.`, '*.') };
   const url = new URL(parsed.origin);
   const domain = url.hostname.slice(WILDCARD_LABEL.length + 1);
   if (!domain.includes('.')) {

@@ -1,4 +1,8 @@
-import { BedrockRuntimeClient, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
+import {
+  type BedrockRuntimeClient,
+  ConverseStreamCommand,
+  type ConverseStreamCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
 import { UpstreamError, type CompletionEvent, type CompletionRequest, type ModelProvider } from './model-provider';
 
 export interface BedrockProviderOptions {
@@ -10,7 +14,7 @@ export interface BedrockProviderOptions {
 export function createBedrockProvider({ modelId, client }: BedrockProviderOptions): ModelProvider {
   return {
     async *complete({ system, turns, maxOutputTokens, signal }: CompletionRequest): AsyncIterable<CompletionEvent> {
-      let response;
+      let response: ConverseStreamCommandOutput;
       try {
         response = await client.send(
           new ConverseStreamCommand({

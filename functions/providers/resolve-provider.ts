@@ -45,7 +45,11 @@ export function createProviderResolver({
   const bedrockClients = new Map<string, Promise<BedrockRuntimeClient>>();
   const readSecret = (id: string) => {
     if (!secrets.has(id)) {
-      secrets.set(id, fetchSecret(id).catch((error: unknown) => (secrets.delete(id), Promise.reject(error))));
+      const fetched = fetchSecret(id).catch((error: unknown) => {
+        secrets.delete(id); // a failed read is retried next time
+        throw error;
+      });
+      secrets.set(id, fetched);
     }
     return secrets.get(id)!;
   };

@@ -115,7 +115,7 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
   const meta = `<p class="meta">${report.days[0]} → ${report.days.at(-1)} UTC, today still counting. Generated ${escapeHtml(report.generatedAt)}.</p>`;
   if (report.widgets.length === 0) return page('Perch usage', `<h1>Perch usage</h1>${meta}${nav}<p>No ${widget ? `widget “${escapeHtml(widget)}”` : 'widgets'}.</p>`);
 
-  const totalsByDay = report.days.map((day, i) => report.widgets.reduce((n, w) => n + w.days[i]!.messages, 0));
+  const totalsByDay = report.days.map((_day, i) => report.widgets.reduce((n, w) => n + w.days[i]!.messages, 0));
   const rows = report.widgets
     .map(
       (w) => `<tr><td><a href="${link(days, w.widgetId)}">${escapeHtml(w.widgetId)}</a>${

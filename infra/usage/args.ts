@@ -38,24 +38,21 @@ whether \`npm start\` is running or not.`;
 const WIDGET_ID = /^[a-z0-9-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+const OPTIONS = {
+  days: { type: 'string' },
+  widget: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  table: { type: 'string' },
+  outputs: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 /** Parses `npm run usage` arguments strictly: unknown options, bad values and conflicts are errors. */
 export function parseUsageArgs(argv: readonly string[]): UsageArgs {
-  let values;
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        days: { type: 'string' },
-        widget: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        table: { type: 'string' },
-        outputs: { type: 'string' },
-        region: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }));
   } catch (cause) {
     throw new UsageArgsError(`${(cause as Error).message.replace(/\. To specify a positional.*$/s, '')}`, { cause });
   }

@@ -13,7 +13,7 @@ export interface UsageCliIo {
 
 /** `npm run usage`: prints the report and returns the exit code (2: bad arguments, 1: failure). */
 export async function runUsageCli(argv: readonly string[], { env = process.env, stdout, stderr, now = Date.now }: UsageCliIo): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseUsageArgs>;
   try {
     args = parseUsageArgs(argv);
   } catch (error) {

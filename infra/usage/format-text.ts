@@ -88,5 +88,6 @@ function table(header: string[], rows: string[][], footer?: string[]): string[] 
 
 /** Text from the table goes to a terminal: control characters (escape sequences) never pass. */
 function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '�');
 }

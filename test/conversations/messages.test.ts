@@ -176,6 +176,7 @@ describe('JSON mode', () => {
 
   test('an upstream failure is 502 upstream_error and gives the count back', async () => {
     const before = await messagesCounted();
+    // biome-ignore lint/correctness/useYield: an upstream that fails before its first token
     script = async function* () {
       throw new UpstreamError('HTTP 429', 429);
     };

@@ -53,8 +53,8 @@ async function usage(args: string[], env: NodeJS.ProcessEnv = { PERCH_DATA_DIR: 
   let stderr = '';
   const code = await runUsageCli(args, {
     env,
-    stdout: { write: (s: string) => ((stdout += s), true) },
-    stderr: { write: (s: string) => ((stderr += s), true) },
+    stdout: { write: (s: string) => (stdout += s) !== undefined },
+    stderr: { write: (s: string) => (stderr += s) !== undefined },
     now: () => NOW,
   });
   return { code, stdout, stderr };

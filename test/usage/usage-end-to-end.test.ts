@@ -62,7 +62,7 @@ async function usageJson(args: string[], now = Date.now()): Promise<UsageReport>
   let stdout = '';
   const code = await runUsageCli(['--json', ...args], {
     env: { PERCH_DATA_DIR: dataDir, PERCH_CONFIG: join(dir, 'widgets.config.ts') },
-    stdout: { write: (s: string) => ((stdout += s), true) },
+    stdout: { write: (s: string) => (stdout += s) !== undefined },
     stderr: { write: () => true },
     now: () => now,
   });

@@ -58,7 +58,7 @@ export async function startUsageTable(): Promise<UsageTable> {
         new UpdateCommand({
           TableName: TABLE,
           Key: counterKey(widgetId, day),
-          UpdateExpression: `ADD ${names.map((n, i) => `#n${i} :v${i}`).join(', ')}`,
+          UpdateExpression: `ADD ${names.map((_n, i) => `#n${i} :v${i}`).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
           ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, figures[n]])),
         }),
