@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
+import { describeError } from '../http/edge';
+import type { Logger } from '../logging/logger';
 import { widgetBySession } from '../http/admission';
 import { createEdgeRoute, type StreamingApiResponse } from '../http/edge';
 import { jsonResponse } from '../http/response';
@@ -38,7 +40,7 @@ export interface MessageRouteOptions {
   /** Upstream model call limit. */
   timeoutMs?: number;
   heartbeatMs?: number;
-  logger?: Pick<Console, 'error'>;
+  logger?: Pick<Logger, 'error'>;
 }
 
 interface Reply {
@@ -51,7 +53,7 @@ const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache
 
 /** `POST /v1/sessions/{id}/messages`: one visitor turn, answered as SSE or JSON. */
 export function createMessageRoute(options: MessageRouteOptions) {
-  const { sessions, findWidget, loadKeys, resolveProvider, counters, now = Date.now, logger = console } = options;
+  const { sessions, findWidget, loadKeys, resolveProvider, counters, now = Date.now, logger } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const admission = widgetBySession(messageBodySchema, { sessions, findWidget, loadKeys, now });
   return createEdgeRoute<AdmittedMessage, StreamingApiResponse>(
@@ -69,7 +71,7 @@ export function createMessageRoute(options: MessageRouteOptions) {
         if (text === '') throw new PerchError('bad_request', { message: 'text: must not be empty' });
         const resolved = await resolveProvider(widget);
         if (!resolved.ready) {
-          logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: `bot not ready: ${resolved.reason}` }));
+          logger?.error('bot not ready', { widgetId: widget.widgetId, reason: resolved.reason });
           throw new PerchError('bot_not_ready');
         }
         resolution = resolved;
@@ -111,7 +113,7 @@ export function createMessageRoute(options: MessageRouteOptions) {
             await edge.refused(known);
           }
         },
-        { heartbeatMs: options.heartbeatMs },
+        { heartbeatMs: options.heartbeatMs, logger },
       );
       return { status: 200, headers: SSE_HEADERS, body };
     },
@@ -142,7 +144,7 @@ const promptTokens = (prompt: Prompt) =>
  * the message's count back; every failure gives the session back.
  */
 async function runReply(o: RunReplyOptions): Promise<Reply> {
-  const { auth, resolution, admission, counters, prompt, logger = console } = o;
+  const { auth, resolution, admission, counters, prompt, logger } = o;
   const { widget, session } = auth;
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
   const settle = (usage: TokenUsage) => counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
@@ -166,7 +168,7 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
       await Promise.all([charged, released]);
       throw cause; // the visitor left: the count stays, nothing more to say
     }
-    logger.error(JSON.stringify({ level: 'error', widgetId: widget.widgetId, message: 'upstream failed', error: String(cause) }));
+    logger?.error('upstream failed', { widgetId: widget.widgetId, error: describeError(cause) });
     await Promise.all([charged, released, refundMessage(o.doc, o.table, admission)]);
     throw new PerchError('upstream_error', { cause });
   }

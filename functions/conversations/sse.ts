@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
+import type { Logger } from '../logging/logger';
 
 /** One Server-Sent Event: `event: <name>` and one `data:` line of JSON. */
 export function formatSseEvent(event: 'delta' | 'done' | 'error', data: unknown): string {
@@ -10,6 +11,7 @@ export const SSE_HEARTBEAT = ': ping\n\n';
 
 export interface SseStreamOptions {
   heartbeatMs?: number;
+  logger?: Pick<Logger, 'error'>;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface SseStreamOptions {
  */
 export function createSseStream(
   produce: (write: (chunk: string) => void, signal: AbortSignal) => Promise<void>,
-  { heartbeatMs = 15_000 }: SseStreamOptions = {},
+  { heartbeatMs = 15_000, logger }: SseStreamOptions = {},
 ): Readable {
   const stream = new PassThrough();
   const abort = new AbortController();
@@ -34,7 +36,7 @@ export function createSseStream(
   };
   const heartbeat = setInterval(() => write(SSE_HEARTBEAT), heartbeatMs);
   produce(write, abort.signal)
-    .catch((error: unknown) => console.error(JSON.stringify({ level: 'error', message: 'sse producer failed', error: String(error) })))
+    .catch((error: unknown) => logger?.error('sse producer failed', { error: String(error) }))
     .finally(() => {
       finished = true;
       clearInterval(heartbeat);

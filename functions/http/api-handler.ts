@@ -1,20 +1,21 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createLogger, type Logger } from '../logging/logger';
 import { readableOrigin } from '../origins/origin';
 import { asPerchError, describeError, refusalResponse, type StreamingApiResponse } from './edge';
 import { fromProxyEvent, type ApiRequest, type ProxyEventOptions } from './request';
 import { toProxyResult, type ApiResponse } from './response';
 
-type Logger = Pick<Console, 'info' | 'error'>;
 type Result = Omit<APIGatewayProxyResult, 'body'> & { body: string | Readable };
 
 /**
  * Logs one JSON line per request with its request id and status. Routes answer their own
  * refusals (the edge); whatever escapes them becomes a generic 500 naming the request id.
  */
-export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy.MiddlewareObj<
+export function apiErrors({ logger }: { logger: Pick<Logger, 'info' | 'error'> }): middy.MiddlewareObj<
   APIGatewayProxyEvent,
   Result
 > {
@@ -29,7 +30,8 @@ export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy
       ms: Date.now() - (started.get(request) ?? Date.now()),
       ...(error ? { error: describeError(error) } : {}),
     };
-    (status >= 500 ? logger.error : logger.info)(JSON.stringify(line));
+    if (status >= 500) logger.error('request', line);
+    else logger.info('request', line);
   };
   return {
     before: (request) => {
@@ -48,13 +50,20 @@ export function apiErrors({ logger = console }: { logger?: Logger } = {}): middy
   };
 }
 
-/** The edge secret is set on AWS; unset on the local target, where sourceIp is the visitor's own. */
-type HandlerOptions = Pick<ProxyEventOptions, 'edgeSecret'>;
+interface HandlerOptions extends Pick<ProxyEventOptions, 'edgeSecret'> {
+  /** Set on AWS; unset on the local target, where sourceIp is the visitor's own. */
+  edgeSecret?: string;
+  logger?: Logger;
+}
 
 /** Wires a route (ApiRequest → ApiResponse, from `createEdgeRoute`) into a Lambda proxy handler with middy. */
-export function createApiHandler(route: (request: ApiRequest) => Promise<ApiResponse>, options: HandlerOptions = {}) {
+export function createApiHandler(
+  route: (request: ApiRequest) => Promise<ApiResponse>,
+  { logger = createLogger(), ...options }: HandlerOptions = {},
+) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(apiErrors() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
+    .use(injectLambdaContext(logger))
+    .use(apiErrors({ logger }) as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
     .handler(async (event) => toProxyResult(await route(fromProxyEvent(event, options))));
 }
 
@@ -71,11 +80,12 @@ interface LambdaStreaming {
  */
 export function createStreamingApiHandler(
   route: (request: ApiRequest) => Promise<StreamingApiResponse>,
-  options: HandlerOptions = {},
+  { logger = createLogger(), ...options }: HandlerOptions = {},
 ) {
   const signals = new WeakMap<APIGatewayProxyEvent, AbortSignal>();
   const buffered = middy<APIGatewayProxyEvent, Result>()
-    .use(apiErrors())
+    .use(injectLambdaContext(logger))
+    .use(apiErrors({ logger }))
     .handler(async (event) => {
       const response = await route(fromProxyEvent(event, { ...options, signal: signals.get(event) }));
       return { statusCode: response.status, headers: response.headers, body: response.body };

@@ -1,9 +1,12 @@
 import type { Readable } from 'node:stream';
 import { PerchError } from '../errors/perch-error';
+import { createLogger, type Logger } from '../logging/logger';
 import { readableOrigin } from '../origins/origin';
 import { ROUTES, type RouteName } from '../routes';
 import type { ApiRequest } from './request';
 import { corsHeaders, errorResponse, type ApiResponse } from './response';
+
+const defaultLogger = createLogger();
 
 /** A response whose body may be a stream (SSE). */
 export type StreamingApiResponse = Omit<ApiResponse, 'body'> & { body: string | Readable };
@@ -33,7 +36,7 @@ export interface EdgeOptions {
   /** Where refusals are counted by code; a route without it counts none. */
   counters?: { refused(widgetId: string, code: string, now: number): Promise<void> };
   now?: () => number;
-  logger?: Pick<Console, 'error'>;
+  logger?: Pick<Logger, 'error'>;
 }
 
 /**
@@ -49,7 +52,7 @@ export function createEdgeRoute<Admitted, Response extends StreamingApiResponse 
   name: RouteName,
   admission: WidgetAdmission<Admitted>,
   handle: RouteHandler<Admitted, Response>,
-  { counters, now = Date.now, logger = console }: EdgeOptions = {},
+  { counters, now = Date.now, logger = defaultLogger }: EdgeOptions = {},
 ): (request: ApiRequest) => Promise<Response | ApiResponse> {
   const route = ROUTES.find((r) => r.name === name);
   if (!route) throw new Error(`no route named ${name} in functions/routes.ts`);
@@ -57,7 +60,7 @@ export function createEdgeRoute<Admitted, Response extends StreamingApiResponse 
   const count = async (widgetId: string | undefined, error: PerchError) => {
     if (!counters || !widgetId || error.code === 'internal_error') return;
     await counters.refused(widgetId, error.code, now()).catch((cause: unknown) => {
-      logger.error(JSON.stringify({ level: 'error', message: 'refusal not counted', widgetId, error: String(cause) }));
+      logger.error('refusal not counted', { widgetId, code: error.code, error: describeError(cause) });
     });
   };
 
@@ -80,7 +83,7 @@ export function createEdgeRoute<Admitted, Response extends StreamingApiResponse 
     } catch (error) {
       const known = asPerchError(error, request.requestId);
       if (known.status >= 500) {
-        logger.error(JSON.stringify({ level: 'error', requestId: request.requestId, error: describeError(error) }));
+        logger.error('request failed', { requestId: request.requestId, widgetId, error: describeError(error) });
       }
       await count(known.widgetId ?? widgetId, known);
       return refusalResponse(known, origin);

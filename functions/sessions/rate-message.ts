@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { widgetBySession } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
+import type { Logger } from '../logging/logger';
 import type { UsageCounters } from '../limits/usage-counters';
 import type { WidgetRecord } from '../records/table';
 import type { SessionStore } from './session-record';
@@ -15,10 +16,11 @@ export interface FeedbackRouteOptions {
   loadKeys: () => Promise<SessionKeys>;
   counters?: Pick<UsageCounters, 'refused'>;
   now?: () => number;
+  logger?: Pick<Logger, 'error'>;
 }
 
 /** `POST /v1/sessions/{id}/feedback {messageId, rating}`: thumbs up/down on an answer. */
-export function createFeedbackRoute({ sessions, findWidget, loadKeys, counters, now = Date.now }: FeedbackRouteOptions) {
+export function createFeedbackRoute({ sessions, findWidget, loadKeys, counters, now = Date.now, logger }: FeedbackRouteOptions) {
   return createEdgeRoute(
     'feedback',
     widgetBySession(feedbackBodySchema, { sessions, findWidget, loadKeys, now }),
@@ -29,6 +31,6 @@ export function createFeedbackRoute({ sessions, findWidget, loadKeys, counters, 
       }
       return { status: 204, headers: { 'Cache-Control': 'no-store' }, body: '' };
     },
-    { counters, now },
+    { counters, now, logger },
   );
 }

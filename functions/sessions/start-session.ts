@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { widgetByBodyKey } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
+import type { Logger } from '../logging/logger';
 import { jsonResponse, type ApiResponse } from '../http/response';
 import type { UsageCounters } from '../limits/usage-counters';
 import type { WidgetRecord } from '../records/table';
@@ -23,6 +24,7 @@ export interface SessionRouteOptions {
   loadKeys: () => Promise<SessionKeys>;
   counters: UsageCounters;
   now?: () => number;
+  logger?: Pick<Logger, 'error'>;
 }
 
 /** The 201 body of DESIGN.md: session id, fresh token, its expiry and the history. */
@@ -43,7 +45,7 @@ function sessionResponse(session: SessionRecord, keys: SessionKeys, now: number)
  * and origin and its key version is live; otherwise starts a new session, which a rotated key
  * may not do.
  */
-export function createSessionRoute({ widgets, sessions, loadKeys, counters, now = Date.now }: SessionRouteOptions) {
+export function createSessionRoute({ widgets, sessions, loadKeys, counters, now = Date.now, logger }: SessionRouteOptions) {
   return createEdgeRoute(
     'sessions',
     widgetByBodyKey(startSessionBodySchema, { widgets, now }),
@@ -78,7 +80,7 @@ export function createSessionRoute({ widgets, sessions, loadKeys, counters, now 
       await counters.sessionStarted(widget.widgetId, at);
       return sessionResponse(session, keys, at);
     },
-    { counters, now },
+    { counters, now, logger },
   );
 }
 

@@ -1,5 +1,6 @@
 import { widgetByPathKey } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
+import type { Logger } from '../logging/logger';
 import { jsonResponse } from '../http/response';
 import type { WidgetRecord } from '../records/table';
 import { type ThemeContrast, themeContrast } from './theme-contrast';
@@ -30,13 +31,15 @@ export function toAppearance(widget: WidgetRecord): WidgetAppearance {
 export interface AppearanceRouteOptions {
   store: WidgetStore;
   now?: () => number;
+  logger?: Pick<Logger, 'error'>;
 }
 
 /** `GET /v1/widgets/{key}` (and its preflight, answered by the edge). */
-export function createAppearanceRoute({ store, now = Date.now }: AppearanceRouteOptions) {
+export function createAppearanceRoute({ store, now = Date.now, logger }: AppearanceRouteOptions) {
   return createEdgeRoute(
     'widget-config',
     widgetByPathKey({ widgets: store, now }),
     async ({ widget }) => jsonResponse(200, toAppearance(widget), { 'Cache-Control': 'public, max-age=60' }),
+    { logger },
   );
 }

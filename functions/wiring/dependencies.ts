@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createLogger, type Logger } from '../logging/logger';
 import { createDocumentClient } from '../records/client';
 import { tableName } from '../records/table';
 import { FUNCTION_ENV } from '../routes';
@@ -20,6 +21,7 @@ export interface FunctionDependencies {
   env: NodeJS.ProcessEnv;
   /** Set on AWS: the CloudFront edge secret, without which the visitor IP header is not trusted. */
   edgeSecret?: string;
+  logger: Logger;
   now?: () => number;
 }
 
@@ -32,5 +34,6 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     fetchSecret: fetchFromSecretsManager,
     env,
     edgeSecret: env[FUNCTION_ENV.edgeSecret],
+    logger: createLogger(),
   };
 }

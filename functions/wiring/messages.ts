@@ -14,6 +14,7 @@ export function createMessagesFunction(deps: FunctionDependencies, overrides: Me
     resolveProvider: resolveProvider ?? createProviderResolver({ env: deps.env, fetchSecret: deps.fetchSecret }),
     timeoutMs,
     heartbeatMs,
+    logger: deps.logger,
   });
-  return createStreamingApiHandler(route, { edgeSecret: deps.edgeSecret });
+  return createStreamingApiHandler(route, { edgeSecret: deps.edgeSecret, logger: deps.logger });
 }

@@ -7,14 +7,14 @@ import type { FunctionDependencies } from './dependencies';
 const STOP_BEFORE_TIMEOUT_MS = 30_000;
 
 /** The quota reset at 00:00 UTC (EventBridge Scheduler on AWS, a timer on the local target). */
-export function createQuotaResetFunction({ doc, table }: FunctionDependencies) {
+export function createQuotaResetFunction({ doc, table, logger }: FunctionDependencies) {
   return middy<unknown, RollUpSummary>().handler(async (_event: unknown, context: Context) => {
     const summary = await rollUpUsage({
       doc,
       table,
       shouldStop: () => context.getRemainingTimeInMillis() < STOP_BEFORE_TIMEOUT_MS,
     });
-    console.info(JSON.stringify(summary));
+    logger.info('quota reset', { ...summary });
     return summary;
   });
 }

@@ -4,7 +4,7 @@ import { createWidgetStore } from '../widgets/widget-store';
 import type { FunctionDependencies } from './dependencies';
 
 /** What the session functions build once from their dependencies: stores and counters. */
-export function createSessionRuntime({ doc, table, loadKeys, now }: FunctionDependencies) {
+export function createSessionRuntime({ doc, table, loadKeys, now, logger }: FunctionDependencies) {
   const widgets = createWidgetStore({ doc, table });
   return {
     doc,
@@ -15,5 +15,6 @@ export function createSessionRuntime({ doc, table, loadKeys, now }: FunctionDepe
     counters: createUsageCounters({ doc, table }),
     loadKeys,
     now,
+    logger,
   };
 }

@@ -6,6 +6,7 @@ import { ROUTES } from '../../functions/routes';
 import { createDocumentClient } from '../../functions/records/client';
 import { deriveSessionKeys } from '../../functions/sessions/signing-secret';
 import { createAllFunctions } from '../../functions/wiring';
+import { createLogger, type Logger } from '../../functions/logging/logger';
 import { DEFAULT_TABLE_NAME, type WidgetRecord } from '../../functions/records/table';
 import { loadResolvedConfig } from '../config/load';
 import { formatPlan } from '../reconcile/print';
@@ -39,6 +40,8 @@ export interface LocalTargetOptions {
   log?: (line: string) => void;
   /** Served before the API routes, after the loader files (`/v1/loader.js`, `/v1/chat.<hash>.js`). */
   extraPaths?: LocalPathHandler[];
+  /** The functions' structured logger (JSON lines on the terminal, as in CloudWatch). */
+  logger?: Logger;
 }
 
 export interface LocalTarget {
@@ -68,6 +71,7 @@ export async function startLocalTarget({
   host = '127.0.0.1',
   log = console.log,
   extraPaths = [],
+  logger = createLogger(),
 }: LocalTargetOptions): Promise<LocalTarget> {
   const config = await loadResolvedConfig(configFile, stack);
   if (dataDir !== undefined) prepareDataDir(dataDir);
@@ -98,6 +102,7 @@ export async function startLocalTarget({
         throw new Error(`the local target has no Secrets Manager (secret ${id}): use apiKeyEnv`);
       },
       env: process.env,
+      logger,
     });
     const stopSweeper = startSweeper(doc, table);
     const server = createLocalServer({

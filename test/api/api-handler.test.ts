@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { PerchError } from '../../functions/errors/perch-error';
 import { createApiHandler } from '../../functions/http/api-handler';
@@ -7,16 +8,18 @@ import { proxyEventFixture } from '../fixtures/proxy-event';
 
 // The middy wiring every buffered handler shares: one log line per request, errors mapped from one table.
 const context = {} as Context;
+const logger = new Logger();
 let info: jest.SpyInstance;
 let error: jest.SpyInstance;
 beforeEach(() => {
-  info = jest.spyOn(console, 'info').mockImplementation(() => undefined);
-  error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  info = jest.spyOn(logger, 'info');
+  error = jest.spyOn(logger, 'error');
 });
 afterEach(() => jest.restoreAllMocks());
 
-const invoke = (route: (request: ApiRequest) => Promise<never> | Promise<{ status: number; headers: Record<string, string>; body: string }>) =>
-  (createApiHandler(route) as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>)(proxyEventFixture(), context);
+type Route = (request: ApiRequest) => Promise<never> | Promise<{ status: number; headers: Record<string, string>; body: string }>;
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+const invoke = (route: Route) => (createApiHandler(route, { logger }) as unknown as Handler)(proxyEventFixture(), context);
 
 test('the route sees a plain request: lower-case headers, path parameters, source IP and request id', async () => {
   let seen: ApiRequest | undefined;
@@ -56,7 +59,7 @@ test.each([
   });
   expect(JSON.parse(result.body)).toEqual({ error: { code, message: expect.any(String) } });
   // 5xx refusals log at error level (an alarm), the others at info
-  expect(status >= 500 ? error : info).toHaveBeenCalledWith(expect.stringContaining(`"status":${status},"ms":`));
+  expect(status >= 500 ? error : info).toHaveBeenCalledWith('request', expect.objectContaining({ status, ms: expect.any(Number) }));
 });
 
 test('an unexpected error is a generic 500 naming the request id, logged with its cause chain, never shown', async () => {
@@ -69,8 +72,8 @@ test('an unexpected error is a generic 500 naming the request id, logged with it
     error: { code: 'internal_error', message: 'Failed to start chat. Please try again. (request c6af9ac6-7b61-11e6-9a41-93e8deadbeef)' },
   });
   expect(result.body).not.toContain('/var/task');
-  const logged = JSON.parse(error.mock.calls[0]![0] as string);
-  expect(logged).toMatchObject({
+  expect(error.mock.calls[0]![0]).toBe('request');
+  expect(error.mock.calls[0]![1]).toMatchObject({
     requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
     status: 500,
     error: { name: 'Error', message: 'wrapper', cause: { name: 'TypeError', message: expect.stringContaining("reading 'turns'") } },
@@ -80,7 +83,7 @@ test('an unexpected error is a generic 500 naming the request id, logged with it
 test('every request logs one JSON line with its request id, method, path and status', async () => {
   await invoke(async () => ({ status: 200, headers: {}, body: '{}' }));
   expect(info).toHaveBeenCalledTimes(1);
-  expect(JSON.parse(info.mock.calls[0]![0] as string)).toMatchObject({
+  expect(info.mock.calls[0]![1]).toMatchObject({
     requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
     method: 'POST',
     path: '/v1/sessions/0b6f4c9e-2f0a-4d5e-9a57-6a1d2c3b4e5f/messages',

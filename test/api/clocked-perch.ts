@@ -8,6 +8,7 @@ import { ROUTES } from '../../functions/routes';
 import { deriveSessionKeys, type SessionKeys } from '../../functions/sessions/signing-secret';
 import { counterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
+import { createLogger, type Logger } from '../../functions/logging/logger';
 import { createAllFunctions } from '../../functions/wiring';
 import { resolveConfig } from '../../infra/config/resolve';
 import { validateConfig } from '../../infra/config/load';
@@ -37,6 +38,8 @@ export interface ClockedPerch {
   table: string;
   runtime: { doc: ReturnType<typeof createDocumentClient> };
   keys: SessionKeys;
+  /** The functions' logger: spy on it to see what they log. */
+  logger: Logger;
   clock: { now(): number; set(epochMs: number): void; advance(ms: number): void };
   /** Re-applies a config through the reconciler at the clock's time (rotation, pause, delete...). */
   apply(config: unknown): Promise<void>;
@@ -59,6 +62,7 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
   const clock = { now: () => time, set: (epochMs: number) => void (time = epochMs), advance: (ms: number) => void (time += ms) };
   const runtime = { doc: createDocumentClient(database.client) };
   const keys = deriveSessionKeys(SECRET);
+  const logger = createLogger();
   const publicKeys = new Map<string, string>();
   const apply = async (raw: unknown) => {
     const { widgets } = await reconcile(runtime.doc, table, resolveConfig(validateConfig(raw), 'local'), { now: clock.now() });
@@ -74,6 +78,7 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
       fetchSecret: () => Promise.reject(new Error('no secrets here')),
       env: {},
       now: clock.now,
+      logger,
     },
     { resolveProvider, timeoutMs },
   );
@@ -85,6 +90,7 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
     table,
     runtime,
     keys,
+    logger,
     clock,
     apply,
     publicKey: (widgetId) => {

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ afterAll(async () => {
 
 let errorLog: jest.SpyInstance;
 beforeEach(async () => {
-  errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  errorLog = jest.spyOn(Logger.prototype, 'error');
   upstream.received.length = 0;
   session = await startSession(target.apiUrl, DOCS, target.outputs.widgets['docs-bot']!.publicKey);
 });
@@ -139,5 +140,8 @@ test('a binding whose apiKeyEnv is not set answers 503 bot_not_ready without cal
 
   expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([503, 'bot_not_ready']);
   expect(upstream.received).toEqual([]);
-  expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('environment variable PERCH_TEST_UNSET_KEY is not set'));
+  expect(errorLog).toHaveBeenCalledWith('bot not ready', {
+    widgetId: 'unready',
+    reason: expect.stringContaining('environment variable PERCH_TEST_UNSET_KEY is not set'),
+  });
 });

@@ -52,7 +52,7 @@ afterAll(() => perch.close());
 afterEach(() => errorLog.mockRestore());
 let errorLog: jest.SpyInstance;
 beforeEach(async () => {
-  errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  errorLog = jest.spyOn(perch.logger, 'error');
   requests.length = 0;
   script = () => answer(['Raise ', 'keyRotation', '.']);
   perch.clock.advance(1000);
@@ -125,7 +125,10 @@ describe('Server-Sent Events', () => {
     expect(await messagesCounted()).toBe(before);
     expect(await storedTurns()).toEqual([]);
     expect((await perch.counter('docs-bot'))?.refusals).toMatchObject({ upstream_error: expect.any(Number) });
-    expect(errorLog).toHaveBeenCalledWith(expect.stringContaining('"message":"upstream failed","error":"UpstreamError: model crashed"'));
+    expect(errorLog).toHaveBeenCalledWith('upstream failed', {
+      widgetId: 'docs-bot',
+      error: expect.objectContaining({ name: 'UpstreamError', message: 'model crashed' }),
+    });
   });
 
   test('an upstream that hangs is cut at the timeout: error event upstream_error, count given back', async () => {

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Readable } from 'node:stream';
 import { createSseStream, formatSseEvent, SSE_HEARTBEAT } from '../../functions/conversations/sse';
 
@@ -67,14 +68,17 @@ test('an idle stream sends heartbeat comments until the producer finishes', asyn
 });
 
 test('a producer that throws ends the stream and logs, without an unhandled error', async () => {
-  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  const stream = createSseStream(async (write) => {
-    write('a');
-    throw new Error('bug');
-  });
+  const logger = new Logger();
+  const errors = jest.spyOn(logger, 'error');
+  const stream = createSseStream(
+    async (write) => {
+      write('a');
+      throw new Error('bug');
+    },
+    { logger },
+  );
   expect(await readAll(stream)).toBe('a');
-  expect(errors).toHaveBeenCalledWith(expect.stringContaining('sse producer failed'));
-  errors.mockRestore();
+  expect(errors).toHaveBeenCalledWith('sse producer failed', { error: 'Error: bug' });
 });
 
 test('writes after the visitor left are dropped, not thrown', async () => {

@@ -18,7 +18,7 @@ test.each([
   ['an over-long id', 'a'.repeat(3000)],
   ['an over-long id of multi-byte characters', encodeURIComponent('é'.repeat(1200))],
 ])('a preflight for %s is answered like an unknown session', async (_, sessionId) => {
-  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const errors = jest.spyOn(perch.logger, 'error');
   for (const route of ['messages', 'feedback']) {
     const response = await fetch(`${perch.url}/v1/sessions/${sessionId}/${route}`, {
       method: 'OPTIONS',

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { RollUpSummary } from '../../functions/usage/roll-up';
 import { localSdkEnvironment } from '../../infra/local/database';
@@ -7,14 +8,16 @@ import { startUsageTable, TABLE, type UsageTable } from './usage-table';
 let table: UsageTable;
 let handler: (event: unknown, context: Context) => Promise<RollUpSummary>;
 const saved = { ...process.env };
-const lines: string[] = [];
+const lines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   table = await startUsageTable();
   Object.assign(process.env, localSdkEnvironment(table.db.endpoint, TABLE));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   handler = require('../../functions/handlers/quota-reset').handler;
-  jest.spyOn(console, 'info').mockImplementation((line: string) => void lines.push(line));
+  jest.spyOn(Logger.prototype, 'info').mockImplementation((_message, ...extra) => {
+    lines.push(extra[0] as Record<string, unknown>);
+  });
 });
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -28,7 +31,7 @@ beforeEach(() => {
 const context = (remainingMs: number) => ({ getRemainingTimeInMillis: () => remainingMs }) as Context;
 const yesterdayNoon = () => Date.now() - 86_400_000;
 
-test('a scheduled invocation rolls up yesterday and logs one JSON summary line', async () => {
+test('a scheduled invocation rolls up yesterday and logs one summary', async () => {
   await table.putWidget('docs-bot');
   await table.putCounter('docs-bot', yesterdayNoon(), { messages: 3 });
 
@@ -36,7 +39,7 @@ test('a scheduled invocation rolls up yesterday and logs one JSON summary line',
 
   expect(summary).toMatchObject({ job: 'quota-reset', widgets: 1, daysCopied: 1, complete: true });
   expect(lines).toHaveLength(1);
-  expect(JSON.parse(lines[0]!)).toEqual(summary);
+  expect(lines[0]).toEqual(summary);
 });
 
 test('close to the Lambda timeout it stops starting widgets and says the run is incomplete', async () => {
@@ -46,5 +49,5 @@ test('close to the Lambda timeout it stops starting widgets and says the run is 
   const summary = await handler({}, context(10_000));
 
   expect(summary).toMatchObject({ complete: false, daysCopied: 0 });
-  expect(JSON.parse(lines[0]!)).toMatchObject({ complete: false });
+  expect(lines[0]).toMatchObject({ complete: false });
 });

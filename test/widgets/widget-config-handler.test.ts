@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -48,7 +49,8 @@ test('an allowed origin gets the public appearance and a CORS grant for itself',
   expect(response.statusCode).toBe(200);
   expect(response.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://docs.example.com', Vary: 'Origin' });
   expect(JSON.parse(response.body)).toEqual({
-    name: 'Docs', greeting: 'Hi', placeholder: 'Ask', theme: { primary: '#2563eb', position: 'bottom-right' },
+    name: 'Docs', greeting: 'Hi', placeholder: 'Ask',
+    theme: { primary: '#2563eb', position: 'bottom-right', onPrimary: '#ffffff', focusRing: '#2563eb' },
     quickActions: ['Q'], feedback: true,
   });
   expect(response.body).not.toContain('secret prompt');
@@ -81,7 +83,7 @@ test('a preflight from an allowed origin is answered by the handler with 204', a
 
 test('a table failure becomes a generic 500 with the request id and no stack trace', async () => {
   documentMock.on(GetCommand).rejects(new Error('ProvisionedThroughputExceeded at /var/task/index.js:1'));
-  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const errors = jest.spyOn(Logger.prototype, 'error');
   const response = await invoke(appearanceEvent('https://docs.example.com'));
   expect(response.statusCode).toBe(500);
   const body = JSON.parse(response.body);
@@ -90,6 +92,20 @@ test('a table failure becomes a generic 500 with the request id and no stack tra
   expect(response.body).not.toContain('/var/task');
   // Readable by the page, so the widget can say "failed" rather than "not authorized".
   expect(response.headers?.['Access-Control-Allow-Origin']).toBe('https://docs.example.com');
-  expect(errors).toHaveBeenCalledWith(expect.stringContaining('ProvisionedThroughputExceeded'));
+  expect(errors).toHaveBeenCalledWith('request failed', {
+    requestId: fixture.requestContext.requestId,
+    widgetId: undefined,
+    error: expect.objectContaining({ message: expect.stringContaining('ProvisionedThroughputExceeded') }),
+  });
   errors.mockRestore();
+});
+
+test('a pale theme colour comes with black text and a black focus ring (no colour maths in the loader)', async () => {
+  documentMock
+    .on(GetCommand, { Key: { pk: 'WIDGET#docs-bot', sk: 'CONFIG' } })
+    .resolves({ Item: { ...widget, theme: { primary: '#fde047', position: 'bottom-left' } } });
+  const response = await invoke(appearanceEvent('https://docs.example.com'));
+  expect(JSON.parse(response.body).theme).toEqual({
+    primary: '#fde047', position: 'bottom-left', onPrimary: '#000000', focusRing: '#000000',
+  });
 });
