@@ -1,15 +1,18 @@
 /** A request the API refused, or that never got an answer; `code` is DESIGN.md's error code. */
 export class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    readonly status = 0,
-  ) {
+  // `declare`: assigned below, not emitted again as class fields (the loader's size budget).
+  declare readonly code: string;
+  /** The HTTP status; none when nothing readable answered. */
+  declare readonly status?: number;
+  constructor(code: string, status?: number) {
     super(code);
+    this.code = code;
+    this.status = status;
   }
 }
 
-/** `network` when nothing answered; the loader and panel show their own failure text for it. */
-export const NETWORK = 'network';
+/** The refusal's code; `''` for anything else (a body that is no JSON, a bug). */
+export const codeOf = (error: unknown): string => (error instanceof Refusal ? error.code : '');
 
 /**
  * `fetch` that throws a {@link Refusal} for anything but a 2xx. A refused origin gets no CORS
@@ -25,12 +28,13 @@ export async function callApi(url: string, init?: RequestInit): Promise<Response
       () => true,
       () => false,
     );
-    throw new Refusal(answered ? 'widget_origin_denied' : NETWORK);
+    // `network`: nothing answered; the loader and panel show their own failure text for it.
+    throw new Refusal(answered ? 'widget_origin_denied' : 'network');
   }
   if (response.ok) return response;
   const body = await response.json().catch(() => undefined);
-  const code = body?.error?.code;
-  throw new Refusal(typeof code === 'string' ? code : `http_${response.status}`, response.status);
+  // Anything but a Perch refusal (`{ error: { code } }`) reads as an unknown code: the visitor gets the general text.
+  throw new Refusal(String(body?.error?.code), response.status);
 }
 
 /** A JSON POST with the session token when there is one. */

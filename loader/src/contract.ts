@@ -1,7 +1,8 @@
 /** Types and the one event name shared by the loader and the chat panel it loads. */
 import type { WidgetAppearance } from '../../functions/widgets/appearance';
+import type { ScriptSettings } from './script-settings';
 
-/** `GET /v1/widgets/{key}` (the server's own type: one wire contract), with the tag's overrides applied. */
+/** `GET /v1/widgets/{key}` (the server's own type: one wire contract), as the server sent it. */
 export type Appearance = WidgetAppearance;
 
 export type PerchEvent = 'open' | 'close' | 'message';
@@ -13,15 +14,15 @@ export interface MessageDetail {
   messageId?: string;
 }
 
-/** What the loader hands to `chat.js`'s default export. */
-export interface ChatContext {
+/**
+ * What the loader hands to `chat.js`'s default export: the tag's settings (the API base, the
+ * key, its `data-greeting`, which wins over the config's) and what the loader drew.
+ */
+export interface ChatContext extends ScriptSettings {
   root: ShadowRoot;
   /** Where the panel goes (inside the shadow root, beside the bubble). */
   frame: HTMLElement;
   appearance: Appearance;
-  /** API base without a trailing slash, e.g. `https://api.example.com`. */
-  api: string;
-  key: string;
   /** Asks the loader to close (Esc, the close button): it updates the bubble and moves focus. */
   requestClose(): void;
   emit(event: 'message', detail: MessageDetail): void;

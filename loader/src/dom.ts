@@ -1,6 +1,10 @@
 /** DOM builders. Text always goes through `textContent`: nothing here parses HTML. */
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined) node.textContent = text;
@@ -15,7 +19,7 @@ export function attrs<T extends Element>(node: T, values: Record<string, string>
 /** A decorative 24×24 icon (screen readers get the button's label instead). */
 export function icon(path: string): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
-  const svg = attrs(document.createElementNS(ns, 'svg'), { viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' });
+  const svg = attrs(document.createElementNS(ns, 'svg'), { viewBox: '0 0 24 24', 'aria-hidden': 'true' });
   svg.append(attrs(document.createElementNS(ns, 'path'), { d: path }));
   return svg;
 }

@@ -6,6 +6,7 @@ export interface ScriptSettings {
   /** Where `chat.<hash>.js` lives: next to the loader. */
   chatUrl: string;
   position?: 'bottom-right' | 'bottom-left';
+  /** As written: the panel shows the config's greeting for an empty one. */
   greeting?: string;
 }
 
@@ -18,13 +19,13 @@ export function readScriptSettings(script: HTMLScriptElement, chatFile: string):
   const data = script.dataset;
   const key = data.perchKey;
   if (!key || !script.src) return undefined;
-  const loaderUrl = new URL(script.src, location.href);
+  const loaderUrl = new URL(script.src); // `src` reads as an absolute URL
   const position = data.position;
   return {
     key,
     api: (data.host || new URL('..', loaderUrl).href).replace(/\/+$/, ''),
     chatUrl: new URL(chatFile, loaderUrl).href,
     position: position === 'bottom-left' || position === 'bottom-right' ? position : undefined,
-    greeting: data.greeting || undefined,
+    greeting: data.greeting,
   };
 }

@@ -1,33 +1,14 @@
-const FALLBACK_PRIMARY = '#2563eb';
+import type { Appearance } from './contract';
 
-function channel(value: number): number {
-  const c = value / 255;
-  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-}
-
-/** WCAG relative luminance of a `#rrggbb` colour (0 black .. 1 white). */
-export function luminance(hex: string): number {
-  const n = parseInt(hex.slice(1), 16);
-  return 0.2126 * channel(n >> 16) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
-}
+/** The config's default theme colour with its contrast colours: for a widget whose appearance did not load. */
+const FALLBACK_CSS = '.w{--p:#2563eb;--on-p:#ffffff;--ring:#2563eb}';
 
 /**
- * Black or white, whichever contrasts more with `background`: black wins when
- * (L + 0.05) / 0.05 ≥ 1.05 / (L + 0.05), i.e. L ≥ 0.1791. The winner always reaches 4.58:1,
- * above WCAG AA's 4.5:1 for normal text, whatever the theme colour.
+ * The theme as CSS custom properties for a constructed stylesheet. The server computes the
+ * contrast colours (functions/widgets/theme-contrast.ts); they come from the network, so the
+ * whole rule is checked: unless it holds three `#rrggbb` and nothing else, the fallback is used.
  */
-export function textColourOn(background: string): '#000000' | '#ffffff' {
-  return luminance(background) >= 0.1791 ? '#000000' : '#ffffff';
-}
-
-/**
- * The theme as CSS custom properties for a constructed stylesheet. The colour comes from the
- * network, so anything but `#rrggbb` is replaced rather than written into CSS.
- */
-export function themeCss(primary: string): string {
-  const colour = /^#[0-9a-f]{6}$/i.test(primary) ? primary : FALLBACK_PRIMARY;
-  // Rings and borders in the theme colour on the white panel need 3:1 with white (WCAG 1.4.11):
-  // 1.05 / (L + 0.05) ≥ 3 ⟺ L ≤ 0.3. Lighter themes get black ones.
-  const ring = luminance(colour) <= 0.3 ? colour : '#000000';
-  return `.w{--p:${colour};--on-p:${textColourOn(colour)};--ring:${ring}}`;
+export function themeCss(theme?: Appearance['theme']): string {
+  const css = `.w{--p:${theme?.primary};--on-p:${theme?.onPrimary};--ring:${theme?.focusRing}}`;
+  return /^\.w\{--p:#[0-9a-f]{6};--on-p:#[0-9a-f]{6};--ring:#[0-9a-f]{6}\}$/i.test(css) ? css : FALLBACK_CSS;
 }

@@ -4,29 +4,35 @@ export const FAILED_TO_SEND = 'Failed to send message. Please try again.';
 
 const INVALID = 'This widget link is invalid or has been disabled.';
 
-/** Refusals that can come before a conversation starts (the loader needs only these). */
-const START_TEXTS: Record<string, string> = {
-  widget_not_found: INVALID,
-  widget_disabled: INVALID,
-  key_rotated: INVALID,
-  bot_not_ready: 'This bot is not ready for chat yet.',
-  widget_origin_denied: 'This website is not authorized to use this widget.',
-};
+// Maps, not objects: a hostile `constructor` or `__proto__` code finds no text on a prototype.
+// Three maps, not one merged: esbuild drops the ones a bundle does not use (the loader needs only the first).
+/** Refusals of `GET /v1/widgets/{key}`. */
+const WIDGET_TEXTS = new Map([
+  ['widget_not_found', INVALID],
+  ['widget_disabled', INVALID],
+  ['key_rotated', INVALID],
+  ['widget_origin_denied', 'This website is not authorized to use this widget.'],
+]);
 
-/** Refusals only a message gets (no spread of START_TEXTS: esbuild could not drop it from the loader). */
-const SEND_TEXTS: Record<string, string> = {
-  widget_rate_limit: "You're sending messages too quickly. Please wait a moment.",
-  session_busy: 'Please wait for the answer.',
-};
+/** Refusals that can also come before a conversation starts. */
+const START_TEXTS = new Map([['bot_not_ready', 'This bot is not ready for chat yet.']]);
 
-// Own properties only: a hostile `constructor` or `__proto__` code must not pick a text.
-const own = (texts: Record<string, string>, code: string) => (Object.hasOwn(texts, code) ? texts[code] : undefined);
+/** Refusals only a message gets. */
+const SEND_TEXTS = new Map([
+  ['widget_rate_limit', "You're sending messages too quickly. Please wait a moment."],
+  ['session_busy', 'Please wait for the answer.'],
+]);
 
-/** Loading the widget or starting a session failed with `code` (or with no answer at all). */
-export const startFailureText = (code: string): string => own(START_TEXTS, code) ?? FAILED_TO_START;
+/** Loading the widget's appearance failed with `code` (or with no answer at all). */
+export const widgetFailureText = (code: string): string => WIDGET_TEXTS.get(code) ?? FAILED_TO_START;
+
+/** Starting or resuming a session failed with `code`. */
+export const startFailureText = (code: string): string =>
+  WIDGET_TEXTS.get(code) ?? START_TEXTS.get(code) ?? FAILED_TO_START;
 
 /**
  * Sending a message failed with `code`. Daily caps, budget and upstream failures read
  * "Failed to send message", like anything unexpected.
  */
-export const sendFailureText = (code: string): string => own(START_TEXTS, code) ?? own(SEND_TEXTS, code) ?? FAILED_TO_SEND;
+export const sendFailureText = (code: string): string =>
+  WIDGET_TEXTS.get(code) ?? START_TEXTS.get(code) ?? SEND_TEXTS.get(code) ?? FAILED_TO_SEND;

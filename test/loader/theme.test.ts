@@ -1,45 +1,27 @@
-import fc from 'fast-check';
-import { luminance, textColourOn, themeCss } from '../../loader/src/theme';
+import { themeCss } from '../../loader/src/theme';
 
-/** WCAG 2 contrast ratio, computed independently of the code under test's shortcut. */
-const contrast = (a: string, b: string) => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
+const FALLBACK = '.w{--p:#2563eb;--on-p:#ffffff;--ring:#2563eb}';
+const theme = {
+  primary: '#fde047',
+  position: 'bottom-left' as const,
+  onPrimary: '#000000' as const,
+  focusRing: '#000000',
 };
 
-const hexColour = fc.integer({ min: 0, max: 0xffffff }).map((n) => `#${n.toString(16).padStart(6, '0')}`);
-
-test('the text colour on any theme colour meets WCAG AA (4.5:1) and is the better of black and white', () => {
-  fc.assert(
-    fc.property(hexColour, (background) => {
-      const text = textColourOn(background);
-      const other = text === '#000000' ? '#ffffff' : '#000000';
-      expect(contrast(background, text)).toBeGreaterThanOrEqual(4.5);
-      expect(contrast(background, text)).toBeGreaterThanOrEqual(contrast(background, other) - 1e-9);
-    }),
-  );
+// The contrast colours themselves are the server's (test/widgets/theme-contrast.test.ts).
+test("the theme's colours, as the config route computed them, become the CSS custom properties", () => {
+  expect(themeCss(theme)).toBe('.w{--p:#fde047;--on-p:#000000;--ring:#000000}');
 });
 
-test.each([
-  ['#2563eb', '#ffffff'],
-  ['#fde047', '#000000'],
-  ['#000000', '#ffffff'],
-  ['#ffffff', '#000000'],
-  ['#757575', '#ffffff'],
-  ['#767676', '#000000'],
-])('text on %s is %s', (background, text) => {
-  expect(textColourOn(background)).toBe(text);
+test('a widget whose appearance did not load gets the default theme', () => {
+  expect(themeCss()).toBe(FALLBACK);
 });
 
-test('the focus ring keeps 3:1 against the white panel for any theme colour', () => {
-  fc.assert(
-    fc.property(hexColour, (primary) => {
-      const ring = /--ring:(#[0-9a-f]{6})/i.exec(themeCss(primary))![1]!;
-      expect(contrast(ring, '#ffffff')).toBeGreaterThanOrEqual(3);
-    }),
-  );
-});
-
-test.each(['red}*{display:none', '#12345', 'url(x)', '', '#2563eb;--x:1'])('a theme colour that is not #rrggbb (%j) never reaches the CSS', (primary) => {
-  expect(themeCss(primary)).toBe('.w{--p:#2563eb;--on-p:#ffffff;--ring:#2563eb}');
-});
+test.each(['red}*{display:none', '#12345', 'url(x)', '', '#2563eb;--x:1', undefined])(
+  'a theme colour that is not #rrggbb (%j), in any of the three places, never reaches the CSS',
+  (colour) => {
+    for (const field of ['primary', 'onPrimary', 'focusRing'] as const) {
+      expect(themeCss({ ...theme, [field]: colour } as typeof theme)).toBe(FALLBACK);
+    }
+  },
+);

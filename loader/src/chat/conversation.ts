@@ -76,7 +76,8 @@ export function createConversation({ api, key }: ConversationOptions) {
       }
     },
 
-    rate: (messageId: string, rating: 'up' | 'down') => postJson(sessionUrl('feedback'), { messageId, rating }, store.read()!.token),
+    rate: (messageId: string, rating: 'up' | 'down') =>
+      postJson(sessionUrl('feedback'), { messageId, rating }, store.read()!.token),
   };
 }
 

@@ -3,12 +3,17 @@
  * lists and http(s) links. Parsing yields plain objects and rendering builds DOM nodes with
  * `textContent`, so model output never reaches an HTML parser.
  */
-export type Inline = string | { t: 'strong' | 'em'; c: Inline[] } | { t: 'code'; text: string } | { t: 'a'; href: string; c: Inline[] };
+export type Inline =
+  | string
+  | { t: 'strong' | 'em'; c: Inline[] }
+  | { t: 'code'; text: string }
+  | { t: 'a'; href: string; c: Inline[] };
 export type ListBlock = { t: 'ul' | 'ol'; items: Inline[][] };
 export type Block = { t: 'p' | 'h'; c: Inline[] } | { t: 'pre'; text: string } | ListBlock;
 
 // Earliest of: `code`, **bold**, *italic*, _italic_ (not inside words), [label](url).
-const INLINE = /`([^`\n]+)`|\*\*(?!\s)(.+?)\*\*|\*(?![\s*])(.+?)\*|(?<!\w)_(?![\s_])(.+?)_(?!\w)|\[([^\]\n]+)\]\(([^()\s]+)\)/;
+const INLINE =
+  /`([^`\n]+)`|\*\*(?!\s)(.+?)\*\*|\*(?![\s*])(.+?)\*|(?<!\w)_(?![\s_])(.+?)_(?!\w)|\[([^\]\n]+)\]\(([^()\s]+)\)/;
 const FENCE = /^\s*```/;
 const LIST_ITEM = /^\s*(?:([-*+])|\d{1,9}[.)])\s+(.*)$/;
 const HEADING = /^\s*#{1,6}\s+(.*)$/;
@@ -99,7 +104,8 @@ export function renderMarkdown(text: string): DocumentFragment {
   const fragment = document.createDocumentFragment();
   for (const block of parseMarkdown(text)) {
     if (block.t === 'pre') {
-      fragment.appendChild(document.createElement('pre')).appendChild(document.createElement('code')).textContent = block.text;
+      fragment.appendChild(document.createElement('pre')).appendChild(document.createElement('code')).textContent =
+        block.text;
     } else if (block.t === 'ul' || block.t === 'ol') {
       const list = fragment.appendChild(document.createElement(block.t));
       for (const item of block.items) appendInline(list.appendChild(document.createElement('li')), item);

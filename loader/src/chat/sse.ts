@@ -8,7 +8,10 @@ export interface ServerSentEvent {
  * comments (`: ping`) and fields other than `event`/`data` are skipped. An error thrown by
  * `onEvent` stops reading and cancels the body.
  */
-export async function readServerSentEvents(body: ReadableStream<Uint8Array>, onEvent: (event: ServerSentEvent) => void): Promise<void> {
+export async function readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: ServerSentEvent) => void,
+): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
