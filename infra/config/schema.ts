@@ -183,7 +183,6 @@ export const configSchema = z
 export type PerchConfigInput = z.input<typeof configSchema>;
 export type PerchConfig = z.output<typeof configSchema>;
 export type WidgetInput = z.output<typeof widgetSchema>;
-export type ModelConfig = z.output<typeof modelSchema>;
 
 /** Typed identity helper for `widgets.config.ts`; validation happens when the config is loaded. */
 export function defineConfig(config: PerchConfigInput): PerchConfigInput {
