@@ -4,13 +4,15 @@ import { generatePublicKey, KEY_GRACE_MS } from '../../functions/keys/public-key
 import {
   FIRST_INCARNATION,
   isWidgetRecord,
-  publicKeyKey,
   type KeyRecord,
   type ManagedRecord,
+  publicKeyKey,
   type WidgetRecord,
 } from '../../functions/records/table';
+import { ConfigError } from '../config/load';
 import type { ResolvedConfig } from '../config/resolve';
-import { widgetRecords, type WidgetKeys } from '../state/desired';
+import { type WidgetKeys, widgetRecords } from '../state/desired';
+import { planKeyLifecycle } from '../state/key-lifecycle';
 
 export type WidgetAction = 'create' | 'update' | 'rotate-key' | 'delete';
 
@@ -44,14 +46,14 @@ export interface PlanOptions {
 /**
  * Compares the desired records of `config` with the managed records the table holds and
  * lists, per widget, the writes that make them equal: create, update (with changed fields),
- * rotate-key, delete. Pure apart from key generation, which is injectable.
+ * rotate-key, delete. Keys follow `planKeyLifecycle`, as on AWS; a widget whose keyRotation went
+ * back throws a ConfigError listing them all. Pure apart from key generation, which is injectable.
  */
 export function planChanges(
   config: ResolvedConfig,
   current: readonly ManagedRecord[],
   { now = Date.now(), generateKey = generatePublicKey }: PlanOptions = {},
 ): Plan {
-  const warnings = [...config.warnings];
   // A key item belongs to the widget whose item names its key, whatever its own widgetId says
   // (edited by hand): otherwise two widgets would both claim, and both write, the same key.
   const keyOwner = new Map(current.filter(isWidgetRecord).map((r) => [publicKeyKey(r.publicKey).pk, r.widgetId]));
@@ -63,42 +65,46 @@ export function planChanges(
     byWidget.set(owner, list);
   }
   const changes: WidgetChange[] = [];
-
+  const refusals: string[] = [];
   for (const widget of config.widgets) {
     const existing = byWidget.get(widget.id) ?? [];
     byWidget.delete(widget.id);
-    const notes: string[] = [];
-    const keys = currentKeys(existing, now);
+    const held = heldKeys(existing);
+    const lifecycle = planKeyLifecycle({
+      widgetId: widget.id,
+      keyRotation: widget.keyRotation,
+      held: [...held.keys].map(([version, { retiredAt }]) => ({ version, retiredAt })),
+      now,
+    });
+    if ('refusal' in lifecycle) {
+      refusals.push(lifecycle.refusal);
+      continue;
+    }
+    const keyOf = (version: number) => held.keys.get(version)!.publicKey;
+    const widgetKeys: WidgetKeys = {
+      incarnation: held.incarnation ?? randomUUID(),
+      current: { publicKey: lifecycle.issue ? generateKey() : keyOf(lifecycle.current), version: lifecycle.current },
+      retired: lifecycle.retired.map((k) => ({ ...k, publicKey: keyOf(k.version) })),
+    };
+    const notes = lifecycle.expired.map((version) => `rotated key version ${version} passed its grace period: deleted`);
     let action: WidgetAction = 'update';
-    let widgetKeys: WidgetKeys;
-    if (!keys) {
-      action = 'create';
-      widgetKeys = { incarnation: randomUUID(), current: { publicKey: generateKey(), version: widget.keyRotation }, retired: [] };
-    } else if (widget.keyRotation > keys.current.version) {
+    if (held.keys.size === 0) action = 'create';
+    else if (lifecycle.issue) {
       action = 'rotate-key';
-      const graceUntil = now + KEY_GRACE_MS;
-      widgetKeys = {
-        incarnation: keys.incarnation,
-        current: { publicKey: generateKey(), version: widget.keyRotation },
-        retired: [...keys.retired, { ...keys.current, graceUntil }],
-      };
+      const previous = Math.max(...held.keys.keys());
+      const graceUntil = new Date(now + KEY_GRACE_MS).toISOString();
       notes.push(
-        `key version ${keys.current.version} → ${widget.keyRotation}; the old key starts no new session, its sessions work until ${new Date(graceUntil).toISOString()}`,
+        `key version ${previous} → ${lifecycle.current}; the old key starts no new session, ` +
+          `its sessions work until ${graceUntil}`,
       );
-    } else {
-      if (widget.keyRotation < keys.current.version) {
-        warnings.push(
-          `widgets.${widget.id}.keyRotation is ${widget.keyRotation} but the table holds key version ${keys.current.version}; keys never go back, keeping version ${keys.current.version}`,
-        );
-      }
-      widgetKeys = keys;
-      notes.push(...keys.expired.map((k) => `rotated key version ${k.version} passed its grace period: deleted`));
     }
     const desired = widgetRecords(widget, widgetKeys);
     const change = diffRecords(widget.id, action, desired, existing);
     change.notes.push(...notes);
     if (change.puts.length > 0 || change.deletes.length > 0) changes.push(change);
   }
+  // Nothing is written when a widget is refused: the whole apply stops, as `pulumi up` does.
+  if (refusals.length > 0) throw new ConfigError(refusals);
 
   for (const [widgetId, records] of [...byWidget].sort(([a], [b]) => a.localeCompare(b))) {
     changes.push({
@@ -110,36 +116,32 @@ export function planChanges(
       notes: ['its key stops working and its sessions are refused at their next request'],
     });
   }
-  return { stack: config.stack, changes, warnings };
+  return { stack: config.stack, changes, warnings: [...config.warnings] };
 }
 
-interface CurrentKeys extends WidgetKeys {
-  expired: { publicKey: string; version: number }[];
+interface HeldKeys {
+  incarnation?: string;
+  keys: Map<number, { publicKey: string; retiredAt?: number }>;
 }
 
-// The live key is the highest version among the key items; lower versions are retired, and
-// dropped once their grace ends. The widget item's key counts only for a version above every key
-// item (its key item was deleted by hand: repaired, not re-keyed); a key typed into the widget
-// item for an existing version is drift to repair, never a key to keep.
-function currentKeys(existing: readonly ManagedRecord[], now: number): CurrentKeys | undefined {
-  const candidates: { publicKey: string; version: number; graceUntil?: number }[] = [];
+// The key items are the history the table keeps; a retired one stores its deadline, so its
+// rotation time is that minus the grace. The widget item's key counts only for a version above
+// every key item (its key item was deleted by hand: repaired, not re-keyed); a key typed into the
+// widget item for an existing version is drift to repair, never a key to keep.
+function heldKeys(existing: readonly ManagedRecord[]): HeldKeys {
+  const keys: HeldKeys['keys'] = new Map();
   const keyItems = existing.filter((r): r is KeyRecord => !isWidgetRecord(r));
   for (const record of keyItems) {
-    candidates.push({ publicKey: record.pk.slice('KEY#'.length), version: record.keyVersion, graceUntil: record.graceUntil });
+    const retiredAt = record.graceUntil === undefined ? undefined : record.graceUntil - KEY_GRACE_MS;
+    keys.set(record.keyVersion, { publicKey: record.pk.slice('KEY#'.length), retiredAt });
   }
   const widget = existing.find(isWidgetRecord);
-  if (widget && candidates.every((k) => k.version < widget.keyVersion && k.publicKey !== widget.publicKey)) {
-    candidates.push({ publicKey: widget.publicKey, version: widget.keyVersion });
+  if (widget && keyItems.every((k) => k.keyVersion < widget.keyVersion && k.pk !== publicKeyKey(widget.publicKey).pk)) {
+    keys.set(widget.keyVersion, { publicKey: widget.publicKey });
   }
-  const [latest, ...older] = candidates.sort((a, b) => b.version - a.version);
-  if (!latest) return undefined;
-  const retired = older.map((k) => ({ publicKey: k.publicKey, version: k.version, graceUntil: k.graceUntil ?? now + KEY_GRACE_MS }));
-  return {
-    incarnation: widget?.incarnation ?? keyItems.find((k) => k.incarnation)?.incarnation ?? FIRST_INCARNATION,
-    current: { publicKey: latest.publicKey, version: latest.version },
-    retired: retired.filter((k) => k.graceUntil > now),
-    expired: retired.filter((k) => k.graceUntil <= now),
-  };
+  if (keys.size === 0) return { keys };
+  const incarnation = widget?.incarnation ?? keyItems.find((k) => k.incarnation)?.incarnation ?? FIRST_INCARNATION;
+  return { incarnation, keys };
 }
 
 const recordId = (r: { pk: string; sk: string }) => `${r.pk}\u0000${r.sk}`;
@@ -171,7 +173,7 @@ function fieldChanges(before: Partial<WidgetRecord>, after: WidgetRecord): Field
   const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...fields]
     .filter((f) => !isDeepStrictEqual(before[f as keyof WidgetRecord], after[f as keyof WidgetRecord]))
-    .map((field) => ({ field, before: before[field as keyof WidgetRecord], after: after[field as keyof WidgetRecord] }));
+    .map((f) => ({ field: f, before: before[f as keyof WidgetRecord], after: after[f as keyof WidgetRecord] }));
 }
 
 export function countChanges(plan: Plan): Record<WidgetAction, number> {

@@ -17,6 +17,8 @@ export interface MockResource {
   /** URN of the parent resource, when it has one. */
   parent: string;
   ignoreChanges: string[];
+  /** Names this resource had in earlier runs (`aliases: [{ name }]`). */
+  aliases: string[];
   protect: boolean;
   dependsOn: string[];
   operation: Operation;
@@ -40,6 +42,9 @@ interface Options {
   config?: Record<string, string>;
 }
 
+type Facts = Pick<MockResource, 'parent' | 'ignoreChanges' | 'aliases' | 'protect' | 'dependsOn'>;
+const NO_FACTS: Facts = { parent: '', ignoreChanges: [], aliases: [], protect: false, dependsOn: [] };
+
 interface StoredResource {
   inputs: Record<string, any>;
   outputs: Record<string, any>;
@@ -49,22 +54,28 @@ interface StoredResource {
 /**
  * Runs a Pulumi program under `pulumi.runtime.setMocks` the way the engine would apply it to a
  * stack: it keeps state between runs (so a second run with the same state sees the same
- * outputs), honours `ignoreChanges`, and regenerates `random:*` resources only when their
- * inputs change (their keepers), as the random provider's replace-on-change does.
+ * outputs), honours `ignoreChanges` and name aliases, and regenerates `random:*` resources only
+ * when their inputs change (their keepers), as the random provider's replace-on-change does. A
+ * run that fails keeps what it registered and deletes nothing, as a failed `pulumi up` does.
  */
 export class MockEngine {
   private state = new Map<string, StoredResource>();
 
   async run<T>(program: () => T | Promise<T>, { stack = 'dev', config = {} }: Options = {}): Promise<Deployment<T>> {
     const registered: MockResource[] = [];
-    const requestFacts = new Map<string, Pick<MockResource, 'parent' | 'ignoreChanges' | 'protect' | 'dependsOn'>>();
+    const requestFacts = new Map<string, Facts>();
     const nextState = new Map<string, StoredResource>();
+    const renamed = new Set<string>();
     await pulumi.runtime.setMocks(
       {
         newResource: async (args) => {
           const key = `${args.type}::${args.name}`;
-          const facts = requestFacts.get(key) ?? { parent: '', ignoreChanges: [], protect: false, dependsOn: [] };
-          const previous = this.state.get(key);
+          const facts: Facts = requestFacts.get(key) ?? NO_FACTS;
+          const renamedFrom = this.state.has(key)
+            ? undefined
+            : facts.aliases.map((name) => `${args.type}::${name}`).find((old) => this.state.has(old));
+          if (renamedFrom) renamed.add(renamedFrom);
+          const previous = this.state.get(renamedFrom ?? key);
           const inputs = await plain(args.inputs);
           for (const property of facts.ignoreChanges) {
             if (previous && property in previous.inputs) inputs[property] = previous.inputs[property];
@@ -110,17 +121,27 @@ export class MockEngine {
       requestFacts.set(`${request.getType()}::${request.getName()}`, {
         parent: request.getParent(),
         ignoreChanges: request.getIgnorechangesList(),
+        aliases: request
+          .getAliasesList()
+          .map((alias: any) => alias.getSpec()?.getName())
+          .filter(Boolean),
         protect: request.getProtect(),
         dependsOn: request.getDependenciesList(),
       });
       return register(request, callback);
     };
 
-    const result = await program();
-    const outputs = await resolveOutputs(result);
-    // Internal (not in the typings): resolves once every outstanding resource registration is done.
-    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    const deletes = [...this.state.keys()].filter((key) => !nextState.has(key));
+    let result: T;
+    let outputs: unknown;
+    try {
+      result = await program();
+      outputs = await resolveOutputs(result).finally(waitForRegistrations);
+    } catch (error) {
+      this.state = new Map([...this.state, ...nextState]);
+      for (const old of renamed) this.state.delete(old);
+      throw error;
+    }
+    const deletes = [...this.state.keys()].filter((key) => !nextState.has(key) && !renamed.has(key));
     this.state = nextState;
     return {
       result,
@@ -141,16 +162,31 @@ export class MockEngine {
   }
 }
 
+/** Resolves once every outstanding resource registration is done. */
+async function waitForRegistrations(): Promise<void> {
+  // Internal (not in the typings), as the SDK awaits its own registrations before disconnecting.
+  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
 /** Resolves a Pulumi output (or a plain value) in a test; rejects when an `apply` threw. */
-export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
-  // `promise()` is the SDK's own (internal) way to await an output, errors included.
-  return (pulumi.output(output) as unknown as { promise(): Promise<T> }).promise();
+function outputValue<T>(output: pulumi.Input<T>): Promise<T> {
+  // `promise()` is the SDK's own (internal) way to await an output, errors included. An output that
+  // failed fails its `isKnown` and `isSecret` too: observed here, so it fails the run once (the
+  // language host of `pulumi up` reports such rejections itself).
+  const value = pulumi.output(output);
+  const internals = value as unknown as { promise(): Promise<T>; isKnown: Promise<boolean> };
+  internals.isKnown.catch(() => undefined);
+  pulumi.isSecret(value).catch(() => undefined);
+  return internals.promise();
 }
 
 async function resolveOutputs(result: unknown): Promise<unknown> {
   if (!result || typeof result !== 'object') return result;
   const entries = await Promise.all(
-    Object.entries(result).map(async ([key, value]) => [key, pulumi.Output.isInstance(value) ? await valueOf(value) : value]),
+    Object.entries(result).map(async ([key, value]) => [
+      key,
+      pulumi.Output.isInstance(value) ? await outputValue(value) : value,
+    ]),
   );
   return Object.fromEntries(entries);
 }
@@ -207,10 +243,17 @@ function created(type: string, name: string, inputs: Record<string, any>): Omit<
       Object.assign(outputs, { rootResourceId: 'root0000', executionArn: arn('execute-api', physical) });
       return { id: physical, outputs };
     case 'aws:s3/bucket:Bucket':
-      Object.assign(outputs, { bucket: physical, arn: `arn:aws:s3:::${physical}`, bucketRegionalDomainName: `${physical}.s3.${REGION}.amazonaws.com` });
+      Object.assign(outputs, {
+        bucket: physical,
+        arn: `arn:aws:s3:::${physical}`,
+        bucketRegionalDomainName: `${physical}.s3.${REGION}.amazonaws.com`,
+      });
       break;
     case 'aws:cloudfront/distribution:Distribution':
-      Object.assign(outputs, { domainName: `${physical}.cloudfront.net`, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${physical}` });
+      Object.assign(outputs, {
+        domainName: `${physical}.cloudfront.net`,
+        arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${physical}`,
+      });
       break;
   }
   return { id: `${physical}-id`, outputs };

@@ -1,15 +1,19 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import { KEY_GRACE_MS, PUBLIC_KEY_PATTERN } from '../../functions/keys/public-key';
-import { MANAGED_BY } from '../../functions/records/table';
-import { validateConfig } from '../../infra/config/load';
-import { resolveConfig, type ResolvedWidget } from '../../infra/config/resolve';
-import { widgetRecords } from '../../infra/state/desired';
+import { isWidgetRecord, MANAGED_BY, type ManagedRecord } from '../../functions/records/table';
 import { createPerchTable } from '../../infra/aws/table';
-import { retiredKey, uuid7Millis, WidgetRecords } from '../../infra/aws/widget-records';
-import { MockEngine, type Deployment, type MockResource } from './mock-engine';
+import { publicKeyFromBase64, tableItemJson, WidgetRecords } from '../../infra/aws/widget-records';
+import { validateConfig } from '../../infra/config/load';
+import { type ResolvedWidget, resolveConfig } from '../../infra/config/resolve';
+import { widgetRecords } from '../../infra/state/desired';
+import { type Deployment, MockEngine, type MockResource } from './mock-engine';
 
 const TABLE_ITEM = 'aws:dynamodb/tableItem:TableItem';
 const RANDOM_BYTES = 'random:index/randomBytes:RandomBytes';
+const RANDOM_UUID = 'random:index/randomUuid:RandomUuid';
 
 function widgetsOf(widgets: Record<string, object>): ResolvedWidget[] {
   const config = validateConfig({ models: { local: { provider: 'faq' } }, widgets });
@@ -39,16 +43,62 @@ const itemsOf = (deployment: Deployment<unknown>, widgetId: string) =>
     .filter((r) => r.name.startsWith(`${widgetId}-`))
     .map((r) => unmarshall(JSON.parse(r.inputs.item)));
 
+/** What a stack deployed with the two parity key slots holds for a widget at keyRotation 1. */
+function deploySlotWidget(engine: MockEngine, widget: ResolvedWidget) {
+  return engine.run(() => {
+    const table = createPerchTable({ production: false });
+    const opts = { parent: new pulumi.ComponentResource('perch:config:Widget', widget.id, {}) };
+    const slot = (parity: string, keyRotation: string) =>
+      new random.RandomBytes(`${widget.id}-key-${parity}`, { length: 24, keepers: { keyRotation } }, opts);
+    const key = slot('odd', '1');
+    const retired = slot('even', '0');
+    new random.RandomUuid7(`${widget.id}-rotated`, { keepers: { keyRotation: '1' } }, opts);
+    const incarnation = new random.RandomUuid(`${widget.id}-incarnation`, {}, opts);
+    const records = pulumi.all([incarnation.result, key.base64]).apply(([id, base64]) =>
+      widgetRecords(widget, {
+        incarnation: id,
+        current: { publicKey: publicKeyFromBase64(base64), version: 1 },
+        retired: [],
+      }),
+    );
+    const item = (name: string, pick: (r: ManagedRecord) => boolean) =>
+      new aws.dynamodb.TableItem(
+        `${widget.id}-${name}`,
+        {
+          tableName: table.name,
+          hashKey: 'pk',
+          rangeKey: 'sk',
+          item: records.apply((all) => tableItemJson(all.find(pick)!)),
+        },
+        opts,
+      );
+    item('config', isWidgetRecord);
+    item('key-odd-item', (r) => !isWidgetRecord(r));
+    return {
+      [widget.id]: records.apply((all) => all.find(isWidgetRecord)!.publicKey),
+      retiredSlotKey: pulumi.unsecret(retired.base64).apply(publicKeyFromBase64),
+    };
+  });
+}
+
 const componentUrnOf = (widgetId: string) => `urn:pulumi:dev::perch::perch:config:Widget::${widgetId}`;
 
 describe('widget records on the AWS target', () => {
   test('each widget is one component whose table items are exactly widgetRecords(widget, keys)', async () => {
     // Arrange
-    const widgets = widgetsOf({ 'docs-bot': docsBot(), playground: docsBot({ name: 'Playground', allowedOrigins: [] }) });
+    const widgets = widgetsOf({
+      'docs-bot': docsBot(),
+      playground: docsBot({ name: 'Playground', allowedOrigins: [] }),
+    });
     // Act
     const deployment = await deployWidgets(new MockEngine(), widgets);
     // Assert
-    expect(deployment.byType('perch:config:Widget').map((r) => r.name).sort()).toEqual(['docs-bot', 'playground']);
+    expect(
+      deployment
+        .byType('perch:config:Widget')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['docs-bot', 'playground']);
     for (const widget of widgets) {
       const publicKey = deployment.outputs[widget.id]!;
       expect(publicKey).toMatch(PUBLIC_KEY_PATTERN);
@@ -64,7 +114,8 @@ describe('widget records on the AWS target', () => {
   test('every item Pulumi writes is a config or key item marked managedBy, never a runtime item', async () => {
     const deployment = await deployWidgets(new MockEngine(), widgetsOf({ 'docs-bot': docsBot({ keyRotation: 1 }) }));
     const items = deployment.byType(TABLE_ITEM);
-    expect(items.length).toBe(3);
+    // A first deploy at 1 issues version 1 only: version 0 was never handed out, so has no item.
+    expect(items.length).toBe(2);
     for (const resource of items) {
       const item = unmarshall(JSON.parse(resource.inputs.item));
       expect(resource.inputs).toMatchObject({ hashKey: 'pk', rangeKey: 'sk' });
@@ -89,7 +140,10 @@ describe('widget records on the AWS target', () => {
     const first = await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot() }));
     const second = await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot({ greeting: 'Hello there' }) }));
     expect(second.outputs).toEqual(first.outputs);
-    expect(second.changes()).toMatchObject({ [`${TABLE_ITEM}::docs-bot-config`]: 'update', [`${TABLE_ITEM}::docs-bot-key-even-item`]: 'same' });
+    expect(second.changes()).toMatchObject({
+      [`${TABLE_ITEM}::docs-bot-config`]: 'update',
+      [`${TABLE_ITEM}::docs-bot-key-v0-item`]: 'same',
+    });
     expect(itemsOf(second, 'docs-bot')[0]).toMatchObject({ greeting: 'Hello there' });
   });
 
@@ -107,10 +161,10 @@ describe('widget records on the AWS target', () => {
     expect(newKey).toMatch(PUBLIC_KEY_PATTERN);
     expect(newKey).not.toBe(oldKey);
     expect(rotated.changes()).toMatchObject({
-      [`${RANDOM_BYTES}::docs-bot-key-even`]: 'same',
-      [`${RANDOM_BYTES}::docs-bot-key-odd`]: 'create',
-      [`${TABLE_ITEM}::docs-bot-key-even-item`]: 'update',
-      [`${TABLE_ITEM}::docs-bot-key-odd-item`]: 'create',
+      [`${RANDOM_BYTES}::docs-bot-key-v0`]: 'same',
+      [`${RANDOM_BYTES}::docs-bot-key-v1`]: 'create',
+      [`${TABLE_ITEM}::docs-bot-key-v0-item`]: 'update',
+      [`${TABLE_ITEM}::docs-bot-key-v1-item`]: 'create',
       [`${TABLE_ITEM}::docs-bot-config`]: 'update',
     });
     const items = itemsOf(rotated, 'docs-bot');
@@ -135,43 +189,6 @@ describe('widget records on the AWS target', () => {
     expect(Object.values(later.changes()).every((op) => op === 'same')).toBe(true);
   });
 
-  test('a second rotation drops the key retired by the first and retires the one in use', async () => {
-    const engine = new MockEngine();
-    const v0 = (await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot() }))).outputs;
-    const v1 = (await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot({ keyRotation: 1 }) }))).outputs;
-    const second = await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot({ keyRotation: 2 }) }));
-    const v2 = second.outputs['docs-bot'];
-    const keyItems = itemsOf(second, 'docs-bot').filter((i) => i.sk === 'KEY');
-    expect(keyItems.map((i) => [i.pk, i.keyVersion]).sort()).toEqual(
-      [
-        [`KEY#${v1['docs-bot']}`, 1],
-        [`KEY#${v2}`, 2],
-      ].sort(),
-    );
-    expect(keyItems.some((i) => i.pk === `KEY#${v0['docs-bot']}`)).toBe(false);
-    expect(second.changes()).toMatchObject({ [`${RANDOM_BYTES}::docs-bot-key-even`]: 'replace', [`${RANDOM_BYTES}::docs-bot-key-odd`]: 'same' });
-  });
-
-  test('lowering keyRotation below an issued version is refused instead of reviving an old key', () => {
-    // Under `pulumi up` this error fails the program before any item is written.
-    const source = { widgetId: 'docs-bot', base64: 'AAAA', rotatedAt: '01890a5d-ac96-774b-bcce-b302099a8057' };
-    expect(() => retiredKey({ ...source, version: 1, keptVersion: '2' })).toThrow(
-      'widgets.docs-bot.keyRotation went back to 1, but key version 2 is already issued; keys never go back: set keyRotation to 3 to rotate',
-    );
-    expect(() => retiredKey({ ...source, version: 2, keptVersion: '2' })).toThrow(/went back to 2/);
-    expect(() => retiredKey({ ...source, version: 2, keptVersion: undefined })).toThrow(/went back/);
-  });
-
-  test('the retired key deadline is the UUIDv7 rotation time plus the grace period', () => {
-    const rotatedAt = '01890a5d-ac96-774b-bcce-b302099a8057'; // its first 48 bits are the Unix milliseconds
-    expect(retiredKey({ widgetId: 'w', version: 1, keptVersion: '0', base64: '+/8=', rotatedAt })).toEqual({
-      publicKey: 'pk_-_8',
-      version: 0,
-      graceUntil: 0x01890a5dac96 + KEY_GRACE_MS,
-    });
-    expect(uuid7Millis(rotatedAt)).toBe(0x01890a5dac96);
-  });
-
   test('removing a widget deletes its component, keys and items and leaves the others alone', async () => {
     const engine = new MockEngine();
     await deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot(), playground: docsBot({ name: 'Playground' }) }));
@@ -179,13 +196,16 @@ describe('widget records on the AWS target', () => {
     expect(after.deletes.sort()).toEqual(
       [
         'perch:config:Widget::docs-bot',
-        `${RANDOM_BYTES}::docs-bot-key-even`,
-        'random:index/randomUuid:RandomUuid::docs-bot-incarnation',
+        `${RANDOM_BYTES}::docs-bot-key-v0`,
+        `${RANDOM_UUID}::docs-bot-reached-v1`,
+        `${RANDOM_UUID}::docs-bot-incarnation`,
         `${TABLE_ITEM}::docs-bot-config`,
-        `${TABLE_ITEM}::docs-bot-key-even-item`,
+        `${TABLE_ITEM}::docs-bot-key-v0-item`,
       ].sort(),
     );
-    expect(after.resources.filter((r) => r.name.startsWith('playground')).every((r) => r.operation === 'same')).toBe(true);
+    expect(after.resources.filter((r) => r.name.startsWith('playground')).every((r) => r.operation === 'same')).toBe(
+      true,
+    );
   });
 
   test('a widget removed and declared again is a new incarnation; an updated one keeps its own', async () => {
@@ -200,5 +220,50 @@ describe('widget records on the AWS target', () => {
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(updated).toBe(first);
     expect(redeclared).not.toBe(first);
+  });
+
+  test('a stack deployed with the two parity key slots keeps its key in use and that key item', async () => {
+    // Arrange
+    const engine = new MockEngine();
+    const [widget] = widgetsOf({ 'docs-bot': docsBot({ keyRotation: 1 }) });
+    const before = await deploySlotWidget(engine, widget!);
+    // Act
+    const after = await deployWidgets(engine, [widget!]);
+    // Assert
+    expect(after.outputs['docs-bot']).toBe(before.outputs['docs-bot']);
+    expect(after.changes()).toMatchObject({
+      [`${RANDOM_BYTES}::docs-bot-key-v1`]: 'same',
+      [`${TABLE_ITEM}::docs-bot-key-v1-item`]: 'same',
+      [`${TABLE_ITEM}::docs-bot-config`]: 'same',
+    });
+    expect(after.deletes.sort()).toEqual([
+      `${RANDOM_BYTES}::docs-bot-key-even`,
+      'random:index/randomUuid7:RandomUuid7::docs-bot-rotated',
+    ]);
+  });
+
+  test('a slot stack upgraded and rotated in one run is refused; one run as deployed recovers it', async () => {
+    // Arrange: upgrading at keyRotation 2 would hand version 2 the slot holding retired version 0.
+    const engine = new MockEngine();
+    const slots = (await deploySlotWidget(engine, widgetsOf({ 'docs-bot': docsBot({ keyRotation: 1 }) })[0]!)).outputs;
+    const at = (keyRotation: number) => deployWidgets(engine, widgetsOf({ 'docs-bot': docsBot({ keyRotation }) }));
+    // Act
+    const refused = at(2);
+    await expect(refused).rejects.toThrow(
+      'widgets.docs-bot: this stack keeps its keys in the two slots of an earlier Perch; ' +
+        'run pulumi up once with the keyRotation it was deployed with, then change it',
+    );
+    const upgraded = await at(1);
+    const rotated = await at(2);
+    // Assert
+    expect(upgraded.outputs['docs-bot']).toBe(slots['docs-bot']);
+    const keys = itemsOf(rotated, 'docs-bot')
+      .filter((i) => i.sk === 'KEY')
+      .sort((a, b) => a.keyVersion - b.keyVersion);
+    expect(keys.map((i) => [i.pk, i.keyVersion, i.graceUntil === undefined])).toEqual([
+      [`KEY#${slots['docs-bot']}`, 1, false],
+      [`KEY#${rotated.outputs['docs-bot']}`, 2, true],
+    ]);
+    expect(rotated.outputs['docs-bot']).not.toBe(slots.retiredSlotKey);
   });
 });

@@ -1,58 +1,12 @@
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KEY_GRACE_MS, PUBLIC_KEY_PATTERN } from '../../functions/keys/public-key';
-import { createDocumentClient } from '../../functions/records/client';
-import { publicKeyKey, widgetKey, type KeyRecord, type WidgetRecord } from '../../functions/records/table';
-import { validateConfig } from '../../infra/config/load';
-import { resolveConfig, type ResolvedConfig } from '../../infra/config/resolve';
-import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { publicKeyKey, widgetKey } from '../../functions/records/table';
 import { formatPlan } from '../../infra/reconcile/print';
-import { reconcile } from '../../infra/reconcile/reconcile';
+import { config, docsBot, docsKeyItem, helpBot, T0, useReconcileTable } from './reconcile-table';
 
-const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-
-let database: LocalDatabase;
-let doc: DynamoDBDocumentClient;
-let table: string;
-let tableCount = 0;
-
-beforeAll(async () => {
-  database = await startLocalDatabase();
-  doc = createDocumentClient(database.client);
-});
-afterAll(() => database.close());
-beforeEach(async () => {
-  table = `reconcile-${++tableCount}`;
-  await ensureTable(database.client, table);
-});
-
-type RawWidget = Record<string, unknown>;
-
-function config(widgets: Record<string, RawWidget>, models: Record<string, unknown> = { local: { provider: 'faq' } }): ResolvedConfig {
-  return resolveConfig(validateConfig({ models, widgets }), 'local');
-}
-
-const docsBot = (overrides: RawWidget = {}): RawWidget => ({
-  name: 'Docs',
-  model: 'local',
-  allowedOrigins: ['https://docs.example.com'],
-  faq: [{ question: 'Q?', answer: 'A.' }],
-  ...overrides,
-});
-const helpBot = (): RawWidget => ({ name: 'Help', model: 'local', allowedOrigins: ['https://help.example.com'], faq: [{ question: 'Q?', answer: 'A.' }] });
-
-const apply = (resolved: ResolvedConfig, now = T0) => reconcile(doc, table, resolved, { now });
-
-async function getItem<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-  return (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item as T | undefined;
-}
-const getWidget = (id: string) => getItem<WidgetRecord>(widgetKey(id));
-const getKey = (publicKey: string) => getItem<KeyRecord>(publicKeyKey(publicKey));
-
-async function allItems(): Promise<Record<string, unknown>[]> {
-  return ((await doc.send(new ScanCommand({ TableName: table }))).Items ?? []).sort((a, b) =>
-    `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`),
-  );
-}
+// Key rotation: key-rotation.test.ts here, and the table of cases both targets run in test/infra.
+const db = useReconcileTable('reconcile');
+const { apply, getItem, getWidget, getKey, allItems } = db;
 
 describe('create', () => {
   test('the first apply creates a widget item and a key item per widget, with a fresh public key', async () => {
@@ -64,15 +18,17 @@ describe('create', () => {
     ]);
     expect(result.writes).toBe(4);
     const docs = (await getWidget('docs-bot'))!;
-    expect(docs).toMatchObject({ name: 'Docs', allowedOrigins: ['https://docs.example.com'], keyVersion: 0, keyGrace: {}, status: 'active' });
-    expect(docs.publicKey).toMatch(PUBLIC_KEY_PATTERN);
-    expect(await getKey(docs.publicKey)).toEqual({
-      ...publicKeyKey(docs.publicKey),
-      managedBy: 'perch-config',
-      widgetId: 'docs-bot',
+    expect(docs).toMatchObject({
+      name: 'Docs',
+      allowedOrigins: ['https://docs.example.com'],
       keyVersion: 0,
-      incarnation: docs.incarnation,
+      keyGrace: {},
+      status: 'active',
     });
+    expect(docs.publicKey).toMatch(PUBLIC_KEY_PATTERN);
+    expect(await getKey(docs.publicKey)).toEqual(
+      docsKeyItem(docs.publicKey, { keyVersion: 0, incarnation: docs.incarnation }),
+    );
     const help = (await getWidget('help-bot'))!;
     expect(help.publicKey).not.toBe(docs.publicKey);
     expect(help.incarnation).not.toBe(docs.incarnation);
@@ -80,7 +36,9 @@ describe('create', () => {
   });
 
   test('the create plan prints Terraform-style with a summary line', async () => {
-    const result = await apply(config({ 'docs-bot': docsBot(), open: { name: 'Open', model: 'local', faq: [{ question: 'q', answer: 'a' }] } }));
+    const result = await apply(
+      config({ 'docs-bot': docsBot(), open: { name: 'Open', model: 'local', faq: [{ question: 'q', answer: 'a' }] } }),
+    );
     const printed = formatPlan(result.plan);
 
     expect(printed).toContain('+ widget docs-bot (create)');
@@ -94,7 +52,10 @@ describe('create', () => {
 
 describe('idempotence', () => {
   test('a second apply of the same config plans 0 changes and writes nothing', async () => {
-    const resolved = config({ 'docs-bot': docsBot({ limits: { perVisitorPerDay: 5, dailyBudgetUsd: 1.25 } }), 'help-bot': helpBot() });
+    const resolved = config({
+      'docs-bot': docsBot({ limits: { perVisitorPerDay: 5, dailyBudgetUsd: 1.25 } }),
+      'help-bot': helpBot(),
+    });
     const first = await apply(resolved);
     const before = await allItems();
 
@@ -105,11 +66,20 @@ describe('idempotence', () => {
     expect(await allItems()).toEqual(before);
     expect(second.widgets.map((w) => w.publicKey)).toEqual(first.widgets.map((w) => w.publicKey));
     expect(formatPlan(second.plan)).toContain('No changes. The table matches the config.');
-    expect(formatPlan(second.plan).split('\n').at(-1)).toBe('Plan: 0 to create, 0 to update, 0 to rotate, 0 to delete.');
+    expect(formatPlan(second.plan).split('\n').at(-1)).toBe(
+      'Plan: 0 to create, 0 to update, 0 to rotate, 0 to delete.',
+    );
   });
 
   test('a model binding written with an explicit undefined field does not plan an update every time', async () => {
-    const models = { claude: { provider: 'bedrock', modelId: 'anthropic.claude', region: undefined, pricing: { inputPerMTok: 1, outputPerMTok: 5 } } };
+    const models = {
+      claude: {
+        provider: 'bedrock',
+        modelId: 'anthropic.claude',
+        region: undefined,
+        pricing: { inputPerMTok: 1, outputPerMTok: 5 },
+      },
+    };
     await apply(config({ 'docs-bot': docsBot({ model: 'claude' }) }, models));
     expect((await apply(config({ 'docs-bot': docsBot({ model: 'claude' }) }, models))).plan.changes).toEqual([]);
   });
@@ -121,7 +91,10 @@ describe('update', () => {
     const { publicKey } = (await getWidget('docs-bot'))!;
 
     const result = await apply(
-      config({ 'docs-bot': docsBot({ name: 'Docs v2', allowedOrigins: ['https://*.example.com'], limits: { perDay: 50 } }), 'help-bot': helpBot() }),
+      config({
+        'docs-bot': docsBot({ name: 'Docs v2', allowedOrigins: ['https://*.example.com'], limits: { perDay: 50 } }),
+        'help-bot': helpBot(),
+      }),
     );
 
     expect(result.plan.changes).toHaveLength(1);
@@ -133,7 +106,11 @@ describe('update', () => {
       { field: 'limits', before: { perMinute: 10, perDay: 200 }, after: { perMinute: 10, perDay: 50 } },
     ]);
     expect(result.writes).toBe(1);
-    expect(await getWidget('docs-bot')).toMatchObject({ name: 'Docs v2', allowedOrigins: ['https://*.example.com'], publicKey });
+    expect(await getWidget('docs-bot')).toMatchObject({
+      name: 'Docs v2',
+      allowedOrigins: ['https://*.example.com'],
+      publicKey,
+    });
     const printed = formatPlan(result.plan);
     expect(printed).toContain('~ widget docs-bot (update)');
     expect(printed).toContain('name: "Docs" → "Docs v2"');
@@ -173,89 +150,13 @@ describe('delete', () => {
   });
 });
 
-describe('key rotation', () => {
-  test('raising keyRotation issues a new key and keeps the old one until now + 2 h', async () => {
-    await apply(config({ 'docs-bot': docsBot() }), T0 - 60_000);
-    const old = (await getWidget('docs-bot'))!;
-
-    const result = await apply(config({ 'docs-bot': docsBot({ keyRotation: 1 }) }), T0);
-
-    expect(result.plan.changes.map((c) => c.action)).toEqual(['rotate-key']);
-    const rotated = (await getWidget('docs-bot'))!;
-    expect(rotated.publicKey).toMatch(PUBLIC_KEY_PATTERN);
-    expect(rotated.publicKey).not.toBe(old.publicKey);
-    expect(rotated).toMatchObject({ keyVersion: 1, keyGrace: { '0': T0 + KEY_GRACE_MS } });
-    expect(rotated.incarnation).toBe(old.incarnation);
-    expect(await getKey(rotated.publicKey)).toEqual({
-      ...publicKeyKey(rotated.publicKey),
-      managedBy: 'perch-config',
-      widgetId: 'docs-bot',
-      keyVersion: 1,
-      incarnation: old.incarnation,
-    });
-    expect(await getKey(old.publicKey)).toEqual({
-      ...publicKeyKey(old.publicKey),
-      managedBy: 'perch-config',
-      widgetId: 'docs-bot',
-      keyVersion: 0,
-      incarnation: old.incarnation,
-      graceUntil: T0 + 2 * 60 * 60 * 1000,
-    });
-    const printed = formatPlan(result.plan);
-    expect(printed).toContain('± widget docs-bot (rotate-key)');
-    expect(printed).toContain(`key version 0 → 1`);
-    expect(printed).toContain('Plan: 0 to create, 0 to update, 1 to rotate, 0 to delete.');
-  });
-
-  test('within the grace period nothing changes; after it the old key is deleted', async () => {
-    await apply(config({ 'docs-bot': docsBot() }), T0 - 60_000);
-    const old = (await getWidget('docs-bot'))!;
-    const rotatedConfig = config({ 'docs-bot': docsBot({ keyRotation: 1 }) });
-    await apply(rotatedConfig, T0);
-
-    expect((await apply(rotatedConfig, T0 + KEY_GRACE_MS - 1)).plan.changes).toEqual([]);
-    const after = await apply(rotatedConfig, T0 + KEY_GRACE_MS);
-
-    expect(after.plan.changes.map((c) => c.action)).toEqual(['update']);
-    expect(after.plan.changes[0]!.notes).toContain('rotated key version 0 passed its grace period: deleted');
-    expect(await getKey(old.publicKey)).toBeUndefined();
-    expect(await getWidget('docs-bot')).toMatchObject({ keyVersion: 1, keyGrace: {} });
-    expect((await apply(rotatedConfig, T0 + KEY_GRACE_MS + 1)).plan.changes).toEqual([]);
-  });
-
-  test('two rotations in a row keep both older keys, each with its own deadline', async () => {
-    await apply(config({ 'docs-bot': docsBot() }), T0);
-    const v0 = (await getWidget('docs-bot'))!.publicKey;
-    await apply(config({ 'docs-bot': docsBot({ keyRotation: 1 }) }), T0 + 1000);
-    const v1 = (await getWidget('docs-bot'))!.publicKey;
-    await apply(config({ 'docs-bot': docsBot({ keyRotation: 3 }) }), T0 + 2000);
-
-    expect(await getWidget('docs-bot')).toMatchObject({ keyVersion: 3, keyGrace: { '0': T0 + 1000 + KEY_GRACE_MS, '1': T0 + 2000 + KEY_GRACE_MS } });
-    expect(await getKey(v0)).toMatchObject({ keyVersion: 0, graceUntil: T0 + 1000 + KEY_GRACE_MS });
-    expect(await getKey(v1)).toMatchObject({ keyVersion: 1, graceUntil: T0 + 2000 + KEY_GRACE_MS });
-  });
-
-  test('lowering keyRotation never brings back an old key: it warns and keeps the current one', async () => {
-    await apply(config({ 'docs-bot': docsBot({ keyRotation: 2 }) }));
-    const { publicKey } = (await getWidget('docs-bot'))!;
-
-    const result = await apply(config({ 'docs-bot': docsBot({ keyRotation: 1 }) }));
-
-    expect(result.plan.changes).toEqual([]);
-    expect(result.plan.warnings).toContain(
-      'widgets.docs-bot.keyRotation is 1 but the table holds key version 2; keys never go back, keeping version 2',
-    );
-    expect((await getWidget('docs-bot'))!.publicKey).toBe(publicKey);
-  });
-});
-
 describe('drift repair', () => {
   test('a widget item edited by hand plans an update of that field, and apply restores it', async () => {
     const resolved = config({ 'docs-bot': docsBot() });
     await apply(resolved);
-    await doc.send(
+    await db.doc.send(
       new UpdateCommand({
-        TableName: table,
+        TableName: db.table,
         Key: widgetKey('docs-bot'),
         UpdateExpression: 'SET allowedOrigins = :o, #extra = :x',
         ExpressionAttributeNames: { '#extra': 'addedByHand' },
@@ -277,12 +178,19 @@ describe('drift repair', () => {
     expect((await apply(resolved)).plan.changes).toEqual([]);
   });
 
-  test('a widget item whose public key was edited by hand gets its real key back, and the edited key never works', async () => {
+  test('a public key typed into the widget item by hand is put back; the typed key never works', async () => {
     const resolved = config({ 'docs-bot': docsBot() });
     await apply(resolved);
     const { publicKey } = (await getWidget('docs-bot'))!;
     const forged = 'pk_forgedforgedforgedforgedforged';
-    await doc.send(new UpdateCommand({ TableName: table, Key: widgetKey('docs-bot'), UpdateExpression: 'SET publicKey = :k', ExpressionAttributeValues: { ':k': forged } }));
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: widgetKey('docs-bot'),
+        UpdateExpression: 'SET publicKey = :k',
+        ExpressionAttributeValues: { ':k': forged },
+      }),
+    );
 
     const result = await apply(resolved);
 
@@ -297,7 +205,12 @@ describe('drift repair', () => {
     const resolved = config({ 'docs-bot': docsBot() });
     await apply(resolved);
     const original = (await getWidget('docs-bot'))!;
-    await doc.send(new PutCommand({ TableName: table, Item: { ...original, name: 'Hacked', status: 'paused', theme: { primary: '#000000', position: 'bottom-left' } } }));
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.table,
+        Item: { ...original, name: 'Hacked', status: 'paused', theme: { primary: '#000000', position: 'bottom-left' } },
+      }),
+    );
 
     const result = await apply(resolved);
 
@@ -310,7 +223,7 @@ describe('drift repair', () => {
     await apply(resolved);
     const { publicKey } = (await getWidget('docs-bot'))!;
     const keyItem = await getKey(publicKey);
-    await doc.send(new DeleteCommand({ TableName: table, Key: publicKeyKey(publicKey) }));
+    await db.doc.send(new DeleteCommand({ TableName: db.table, Key: publicKeyKey(publicKey) }));
 
     const result = await apply(resolved);
 
@@ -325,7 +238,14 @@ describe('drift repair', () => {
     await apply(resolved);
     const docs = (await getWidget('docs-bot'))!;
     const help = (await getWidget('help-bot'))!;
-    await doc.send(new UpdateCommand({ TableName: table, Key: publicKeyKey(docs.publicKey), UpdateExpression: 'SET widgetId = :w', ExpressionAttributeValues: { ':w': 'help-bot' } }));
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: publicKeyKey(docs.publicKey),
+        UpdateExpression: 'SET widgetId = :w',
+        ExpressionAttributeValues: { ':w': 'help-bot' },
+      }),
+    );
 
     const result = await apply(resolved);
 
@@ -339,7 +259,7 @@ describe('drift repair', () => {
     const resolved = config({ 'docs-bot': docsBot() });
     await apply(resolved);
     const original = (await getWidget('docs-bot'))!;
-    await doc.send(new DeleteCommand({ TableName: table, Key: widgetKey('docs-bot') }));
+    await db.doc.send(new DeleteCommand({ TableName: db.table, Key: widgetKey('docs-bot') }));
 
     const result = await apply(resolved);
 
@@ -355,7 +275,7 @@ describe('runtime items', () => {
       { pk: 'COUNTER#docs-bot', sk: 'DAY#2026-01-15', widgetId: 'docs-bot', day: '2026-01-15', cur: 3 },
       { pk: 'WIDGET#docs-bot', sk: 'USAGE#2026-01-15', widgetId: 'docs-bot', messages: 4 },
     ];
-    for (const Item of runtime) await doc.send(new PutCommand({ TableName: table, Item }));
+    for (const Item of runtime) await db.doc.send(new PutCommand({ TableName: db.table, Item }));
 
     await apply(config({ 'docs-bot': docsBot() }));
     await apply(config({ 'docs-bot': docsBot({ name: 'Docs v2' }) }));
