@@ -3,7 +3,14 @@
  * a route exists on both targets or on neither, and each function's IAM policy is derived
  * from what it declares here (least privilege).
  */
-export type TableAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'Query'
+  | 'BatchWriteItem';
 
 export interface FunctionDefinition {
   /** Function name and bundle name (`functions/handlers/<name>.ts`, exporting `handler`). */

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, transform, type BuildOptions, type OutputFile, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type OutputFile, type Plugin, transform } from 'esbuild';
 
 /** Budgets in gzip bytes (STYLE.md: size is a feature); held by test/loader/size.test.ts. */
 export const LOADER_GZIP_BUDGET = 2600;

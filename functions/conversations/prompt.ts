@@ -14,7 +14,12 @@ export interface Prompt {
  * turns that fit the budget, then the visitor's text. Clients never supply system or
  * assistant turns; the history starts with a visitor turn, as chat APIs require.
  */
-export function buildPrompt(systemPrompt: string, history: readonly Turn[], text: string, budget = HISTORY_TOKEN_BUDGET): Prompt {
+export function buildPrompt(
+  systemPrompt: string,
+  history: readonly Turn[],
+  text: string,
+  budget = HISTORY_TOKEN_BUDGET,
+): Prompt {
   const recent: PromptTurn[] = [];
   let used = 0;
   for (let i = history.length - 1; i >= 0; i--) {

@@ -2,19 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
-import { describeError } from '../http/edge';
-import type { Logger } from '../logging/logger';
 import { widgetBySession } from '../http/admission';
-import { createEdgeRoute, type StreamingApiResponse } from '../http/edge';
+import { createEdgeRoute, describeError, type StreamingApiResponse } from '../http/edge';
 import { jsonResponse } from '../http/response';
-import { admitMessage, refundMessage, type Admission } from '../limits/admit-message';
+import { type Admission, admitMessage, refundMessage } from '../limits/admit-message';
 import type { UsageCounters } from '../limits/usage-counters';
 import { visitorHash } from '../limits/visitor';
+import type { Logger } from '../logging/logger';
 import { estimateTokens, type TokenUsage } from '../providers/model-provider';
-import { replyCost, type ProviderResolution } from '../providers/resolve-provider';
+import { type ProviderResolution, replyCost } from '../providers/resolve-provider';
 import type { WidgetRecord } from '../records/table';
 import type { AuthorizedSession } from '../sessions/authorize-session';
-import { expirySeconds, orderedTurns, type SessionRecord, type SessionStore, type Turn } from '../sessions/session-record';
+import {
+  expirySeconds,
+  orderedTurns,
+  type SessionRecord,
+  type SessionStore,
+  type Turn,
+} from '../sessions/session-record';
 import type { SessionKeys } from '../sessions/signing-secret';
 import { utcDay } from '../usage/day';
 import { buildPrompt, type Prompt } from './prompt';
@@ -49,7 +54,11 @@ interface Reply {
   usage: TokenUsage;
 }
 
-const SSE_HEADERS = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' };
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Accel-Buffering': 'no',
+};
 
 /** `POST /v1/sessions/{id}/messages`: one visitor turn, answered as SSE or JSON. */
 export function createMessageRoute(options: MessageRouteOptions) {
@@ -95,7 +104,18 @@ export function createMessageRoute(options: MessageRouteOptions) {
       }
       const session = claimed;
       const reply = (signal: AbortSignal, onDelta: (text: string) => void) =>
-        runReply({ ...options, auth: { ...auth, session }, replyId, prompt, text, resolution, admission, signal, onDelta, started });
+        runReply({
+          ...options,
+          auth: { ...auth, session },
+          replyId,
+          prompt,
+          text,
+          resolution,
+          admission,
+          signal,
+          onDelta,
+          started,
+        });
 
       const accept = request.headers.accept ?? '';
       if (accept.includes('application/json') && !accept.includes('text/event-stream')) {
@@ -147,11 +167,16 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
   const { auth, resolution, admission, counters, prompt, logger } = o;
   const { widget, session } = auth;
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
-  const settle = (usage: TokenUsage) => counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
+  const settle = (usage: TokenUsage) =>
+    counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
   let answer = '';
   let usage: TokenUsage | undefined;
   try {
-    for await (const event of resolution.provider.complete({ ...prompt, maxOutputTokens: resolution.maxOutputTokens, signal })) {
+    for await (const event of resolution.provider.complete({
+      ...prompt,
+      maxOutputTokens: resolution.maxOutputTokens,
+      signal,
+    })) {
       if (event.type === 'delta') {
         answer += event.text;
         o.onDelta(event.text);
@@ -185,7 +210,10 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
   const failure = [stored, settled].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     // A 5xx after admission gives the count back (the cost stays: the model was paid).
-    await Promise.allSettled([refundMessage(o.doc, o.table, admission), o.sessions.release(session.sessionId, o.replyId)]);
+    await Promise.allSettled([
+      refundMessage(o.doc, o.table, admission),
+      o.sessions.release(session.sessionId, o.replyId),
+    ]);
     throw failure.reason;
   }
   return { messageId: turns[1]!.id, text: answer, usage: finalUsage };

@@ -1,9 +1,9 @@
 import type * as z from 'zod/mini';
 import { concerning } from '../errors/perch-error';
-import { authorizeSession, authorizeSessionPreflight, type AuthorizedSession } from '../sessions/authorize-session';
+import { type AuthorizedSession, authorizeSession, authorizeSessionPreflight } from '../sessions/authorize-session';
 import type { SessionStore } from '../sessions/session-record';
 import type { SessionKeys } from '../sessions/signing-secret';
-import { admitWidgetByKey, type AdmittedWidget } from '../widgets/admit-widget';
+import { type AdmittedWidget, admitWidgetByKey } from '../widgets/admit-widget';
 import type { WidgetStore } from '../widgets/widget-store';
 import type { WidgetAdmission } from './edge';
 import { parseJsonBody } from './json-body';
@@ -11,10 +11,21 @@ import { parseJsonBody } from './json-body';
 /** The three ways a route finds its widget; each checks the origin before anything else. */
 
 /** The public key is in the path (`GET /v1/widgets/{key}`); a preflight is checked the same way. */
-export function widgetByPathKey({ widgets, now }: { widgets: WidgetStore; now: () => number }): WidgetAdmission<AdmittedWidget> {
+export function widgetByPathKey({
+  widgets,
+  now,
+}: {
+  widgets: WidgetStore;
+  now: () => number;
+}): WidgetAdmission<AdmittedWidget> {
   const admit = async (request: { pathParams: Record<string, string>; headers: Record<string, string> }) => {
     const publicKey = request.pathParams.key ?? '';
-    const admitted = await admitWidgetByKey(widgets, { publicKey, origin: request.headers.origin, now: now(), purpose: 'appearance' });
+    const admitted = await admitWidgetByKey(widgets, {
+      publicKey,
+      origin: request.headers.origin,
+      now: now(),
+      purpose: 'appearance',
+    });
     return { ...admitted, widgetId: admitted.widget.widgetId };
   };
   return { admit, preflight: async (request) => void (await admit(request)) };
@@ -33,7 +44,12 @@ export function widgetByBodyKey<T extends z.ZodMiniType<{ key: string }>>(
     async admit(request) {
       const body = parseJsonBody(request.body, schema);
       const origin = request.headers.origin;
-      const admitted = await admitWidgetByKey(widgets, { publicKey: body.key, origin, now: now(), purpose: 'appearance' });
+      const admitted = await admitWidgetByKey(widgets, {
+        publicKey: body.key,
+        origin,
+        now: now(),
+        purpose: 'appearance',
+      });
       return { ...admitted, body, widgetId: admitted.widget.widgetId };
     },
   };
@@ -53,12 +69,19 @@ export function widgetBySession<T extends z.ZodMiniType>(
 ): WidgetAdmission<AuthorizedSession & { body: z.output<T>; keys: SessionKeys; at: number }> {
   return {
     preflight: (request) =>
-      authorizeSessionPreflight({ sessionId: request.pathParams.sessionId, origin: request.headers.origin }, { sessions, findWidget, now: now() }),
+      authorizeSessionPreflight(
+        { sessionId: request.pathParams.sessionId, origin: request.headers.origin },
+        { sessions, findWidget, now: now() },
+      ),
     async admit(request) {
       const at = now();
       const keys = await loadKeys();
       const auth = await authorizeSession(
-        { sessionId: request.pathParams.sessionId, authorization: request.headers.authorization, origin: request.headers.origin },
+        {
+          sessionId: request.pathParams.sessionId,
+          authorization: request.headers.authorization,
+          origin: request.headers.origin,
+        },
         { sessions, keys, now: at },
       );
       const widgetId = auth.widget.widgetId;

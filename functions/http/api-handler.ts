@@ -6,8 +6,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createLogger, type Logger } from '../logging/logger';
 import { readableOrigin } from '../origins/origin';
 import { asPerchError, describeError, refusalResponse, type StreamingApiResponse } from './edge';
-import { fromProxyEvent, type ApiRequest, type ProxyEventOptions } from './request';
-import { toProxyResult, type ApiResponse } from './response';
+import { type ApiRequest, fromProxyEvent, type ProxyEventOptions } from './request';
+import { type ApiResponse, toProxyResult } from './response';
 
 type Result = Omit<APIGatewayProxyResult, 'body'> & { body: string | Readable };
 
@@ -15,10 +15,11 @@ type Result = Omit<APIGatewayProxyResult, 'body'> & { body: string | Readable };
  * Logs one JSON line per request with its request id and status. Routes answer their own
  * refusals (the edge); whatever escapes them becomes a generic 500 naming the request id.
  */
-export function apiErrors({ logger }: { logger: Pick<Logger, 'info' | 'error'> }): middy.MiddlewareObj<
-  APIGatewayProxyEvent,
-  Result
-> {
+export function apiErrors({
+  logger,
+}: {
+  logger: Pick<Logger, 'info' | 'error'>;
+}): middy.MiddlewareObj<APIGatewayProxyEvent, Result> {
   const started = new WeakMap<object, number>();
   const log = (request: middy.Request<APIGatewayProxyEvent, Result>, status: number, error?: unknown) => {
     const event = request.event;
@@ -68,7 +69,9 @@ export function createApiHandler(
 }
 
 interface LambdaStreaming {
-  streamifyResponse(handler: (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>): unknown;
+  streamifyResponse(
+    handler: (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>,
+  ): unknown;
   HttpResponseStream: { from(stream: Writable, prelude: { statusCode: number; headers?: unknown }): Writable };
 }
 

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import { readableOrigin } from '../origins/origin';
 import { ROUTES, type RouteName } from '../routes';
 import type { ApiRequest } from './request';
-import { corsHeaders, errorResponse, type ApiResponse } from './response';
+import { type ApiResponse, corsHeaders, errorResponse } from './response';
 
 const defaultLogger = createLogger();
 

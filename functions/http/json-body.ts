@@ -41,7 +41,10 @@ export function parseJsonBody<T extends z.ZodMiniType>(
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new PerchError('bad_request', { message: first ? describeIssue(first) : 'invalid body', cause: parsed.error });
+    throw new PerchError('bad_request', {
+      message: first ? describeIssue(first) : 'invalid body',
+      cause: parsed.error,
+    });
   }
   return parsed.data;
 }

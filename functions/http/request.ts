@@ -31,7 +31,11 @@ const NEVER = new AbortController().signal;
  * visitor's is in `CloudFront-Viewer-Address` ("ip:port"), trusted only with the edge secret,
  * since anyone calling the API directly could send that header. `X-Forwarded-For` is never used.
  */
-function visitorIp(event: APIGatewayProxyEvent, headers: Record<string, string>, edgeSecret: string | undefined): string {
+function visitorIp(
+  event: APIGatewayProxyEvent,
+  headers: Record<string, string>,
+  edgeSecret: string | undefined,
+): string {
   const sourceIp = event.requestContext?.identity?.sourceIp ?? '';
   const given = headers[EDGE_SECRET_HEADER];
   const viewer = headers['cloudfront-viewer-address'];
@@ -46,7 +50,10 @@ const sameSecret = (given: string, expected: string) => {
 };
 
 /** Turns an API Gateway REST proxy event into an ApiRequest (AWS types stop here). */
-export function fromProxyEvent(event: APIGatewayProxyEvent, { edgeSecret, signal = NEVER }: ProxyEventOptions = {}): ApiRequest {
+export function fromProxyEvent(
+  event: APIGatewayProxyEvent,
+  { edgeSecret, signal = NEVER }: ProxyEventOptions = {},
+): ApiRequest {
   // Null-prototype maps: request data decides the keys, so `__proto__` or `constructor` must be plain keys.
   const headers: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.headers ?? {})) {

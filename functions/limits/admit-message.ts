@@ -1,9 +1,9 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { PerchError } from '../errors/perch-error';
 import type { WidgetLimits } from '../records/table';
-import { counterKey, COUNTER_RETENTION_DAYS, visitorCounterKey, type CounterRecord } from '../usage/counter-record';
+import { COUNTER_RETENTION_DAYS, type CounterRecord, counterKey, visitorCounterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
 import { epochMinute, secondOfMinute, secondsUntilAdmitted, windowCaps } from './sliding-window';
 
@@ -54,18 +54,25 @@ export async function admitMessage(options: AdmitMessageOptions): Promise<Admiss
   if (limits.dailyBudgetUsd !== undefined && reserveUsd > limits.dailyBudgetUsd) {
     throw new PerchError('budget_exhausted');
   }
-  if (limits.perVisitorPerDay !== undefined && visitor) await admitVisitor(options, visitor, day, limits.perVisitorPerDay);
+  if (limits.perVisitorPerDay !== undefined && visitor)
+    await admitVisitor(options, visitor, day, limits.perVisitorPerDay);
   try {
     const minute = await admitWidget(options, day);
     const counted = limits.perVisitorPerDay !== undefined ? visitor : undefined;
     return { widgetId: options.widgetId, day, minute, visitor: counted, reservedUsd: reserveUsd };
   } catch (error) {
-    if (limits.perVisitorPerDay !== undefined && visitor) await releaseVisitor(options.doc, options.table, options.widgetId, visitor, day);
+    if (limits.perVisitorPerDay !== undefined && visitor)
+      await releaseVisitor(options.doc, options.table, options.widgetId, visitor, day);
     throw error;
   }
 }
 
-async function admitVisitor({ doc, table, widgetId, now }: AdmitMessageOptions, visitorHash: string, day: string, cap: number) {
+async function admitVisitor(
+  { doc, table, widgetId, now }: AdmitMessageOptions,
+  visitorHash: string,
+  day: string,
+  cap: number,
+) {
   try {
     await doc.send(
       new UpdateCommand({
@@ -79,22 +86,33 @@ async function admitVisitor({ doc, table, widgetId, now }: AdmitMessageOptions, 
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    throw new PerchError('visitor_daily_cap_exceeded', { headers: { 'Retry-After': retryAfterMidnight(now) }, cause: error });
+    throw new PerchError('visitor_daily_cap_exceeded', {
+      headers: { 'Retry-After': retryAfterMidnight(now) },
+      cause: error,
+    });
   }
 }
 
-async function releaseVisitor(doc: DynamoDBDocumentClient, table: string, widgetId: string, visitorHash: string, day: string) {
-  await doc.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: visitorCounterKey(widgetId, visitorHash, day),
-      UpdateExpression: 'ADD messages :minus',
-      ConditionExpression: 'attribute_exists(messages)',
-      ExpressionAttributeValues: { ':minus': -1 },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionFailure(error)) throw error;
-  });
+async function releaseVisitor(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  widgetId: string,
+  visitorHash: string,
+  day: string,
+) {
+  await doc
+    .send(
+      new UpdateCommand({
+        TableName: table,
+        Key: visitorCounterKey(widgetId, visitorHash, day),
+        UpdateExpression: 'ADD messages :minus',
+        ConditionExpression: 'attribute_exists(messages)',
+        ExpressionAttributeValues: { ':minus': -1 },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
 }
 
 // Conditions shared by both paths: the day cap and the budget: the cost so far below it, and
@@ -146,7 +164,9 @@ async function admitWidget(options: AdmitMessageOptions, day: string): Promise<n
       // failed on the old one. Only a full window is a refusal; otherwise try again.
       if ((old.cur ?? 0) < (old.caps?.[second] ?? 0)) continue;
       throw new PerchError('widget_rate_limit', {
-        headers: { 'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second, limits.perMinute)) },
+        headers: {
+          'Retry-After': String(secondsUntilAdmitted(old.caps ?? [], old.cur ?? 0, second, limits.perMinute)),
+        },
       });
     }
     if (await rollOverMinute(options, day, old)) return minute;
@@ -170,7 +190,11 @@ function refuseIfOverDay({ limits, now, reserveUsd = 0 }: AdmitMessageOptions, o
  * Starts a new minute on the counter (or a new day's item) and admits this message as its
  * first, guarded by the minute it replaces so only one concurrent caller wins; losers retry.
  */
-async function rollOverMinute(options: AdmitMessageOptions, day: string, old: CounterRecord | undefined): Promise<boolean> {
+async function rollOverMinute(
+  options: AdmitMessageOptions,
+  day: string,
+  old: CounterRecord | undefined,
+): Promise<boolean> {
   const { doc, table, widgetId, limits, now } = options;
   const minute = epochMinute(now);
   const second = secondOfMinute(now);
@@ -220,7 +244,12 @@ async function readCounter(doc: DynamoDBDocumentClient, table: string, key: { pk
 }
 
 // At the first message of a UTC day the previous minute lives on yesterday's item.
-async function previousDayCounter({ doc, table, widgetId, now }: AdmitMessageOptions): Promise<CounterRecord | undefined> {
+async function previousDayCounter({
+  doc,
+  table,
+  widgetId,
+  now,
+}: AdmitMessageOptions): Promise<CounterRecord | undefined> {
   const minuteStart = epochMinute(now) * 60_000;
   if (utcDay(minuteStart - 60_000) === utcDay(now)) return undefined;
   return readCounter(doc, table, counterKey(widgetId, utcDay(minuteStart - 60_000)));
@@ -246,7 +275,12 @@ export async function refundMessage(doc: DynamoDBDocumentClient, table: string, 
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     await doc.send(
-      new UpdateCommand({ TableName: table, Key: key, UpdateExpression: 'ADD messages :minus', ExpressionAttributeValues: { ':minus': -1 } }),
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'ADD messages :minus',
+        ExpressionAttributeValues: { ':minus': -1 },
+      }),
     );
   }
   if (admission.visitor) await releaseVisitor(doc, table, admission.widgetId, admission.visitor, admission.day);

@@ -1,7 +1,7 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Admission } from './admit-message';
-import { counterKey, COUNTER_RETENTION_DAYS } from '../usage/counter-record';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { COUNTER_RETENTION_DAYS, counterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
+import type { Admission } from './admit-message';
 
 /** Writes the usage figures of DESIGN.md onto the widget's day counter item. */
 export interface UsageCounters {

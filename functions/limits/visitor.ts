@@ -27,5 +27,8 @@ export function visitorNetwork(sourceIp: string): string {
  * day to the next.
  */
 export function visitorHash(salt: Buffer, sourceIp: string, day: string): string {
-  return createHmac('sha256', salt).update(`${day}\n${visitorNetwork(sourceIp)}`).digest('base64url').slice(0, 22);
+  return createHmac('sha256', salt)
+    .update(`${day}\n${visitorNetwork(sourceIp)}`)
+    .digest('base64url')
+    .slice(0, 22);
 }

@@ -31,11 +31,16 @@ export const MAX_ORIGIN_LENGTH = 300;
 export function parseOrigin(value: string): OriginParseResult {
   if (value.trim() !== value || value === '') return { ok: false, problem: 'is empty or has surrounding spaces' };
   if (value.length > MAX_ORIGIN_LENGTH) return { ok: false, problem: `is longer than ${MAX_ORIGIN_LENGTH} characters` };
-  if (NEVER_IN_ORIGIN.test(value)) return { ok: false, problem: 'contains a character an origin never has (\\, % or a control character)' };
-  if (!value.includes('://')) return { ok: false, problem: `needs a scheme, e.g. https://${value.replace(/\/+$/, '')}` };
+  if (NEVER_IN_ORIGIN.test(value))
+    return { ok: false, problem: 'contains a character an origin never has (\\, % or a control character)' };
+  if (!value.includes('://'))
+    return { ok: false, problem: `needs a scheme, e.g. https://${value.replace(/\/+$/, '')}` };
   const shape = ORIGIN_SHAPE.exec(value);
   if (!shape) {
-    return { ok: false, problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash' };
+    return {
+      ok: false,
+      problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash',
+    };
   }
   const scheme = shape[1]!.toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') return { ok: false, problem: 'must use http or https' };
@@ -49,7 +54,8 @@ export function parseOrigin(value: string): OriginParseResult {
   if (!url.hostname.startsWith('[') && url.hostname.split('.').includes('')) {
     return { ok: false, problem: 'must not have an empty host, an empty label (..) or a trailing dot' };
   }
-  if (url.hostname.includes('*')) return { ok: false, problem: 'may only use * as the whole first label, e.g. https://*.example.com' };
+  if (url.hostname.includes('*'))
+    return { ok: false, problem: 'may only use * as the whole first label, e.g. https://*.example.com' };
   return { ok: true, origin: `${url.protocol}//${url.host}` };
 }
 

@@ -3,7 +3,7 @@ import {
   ConverseStreamCommand,
   type ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import { UpstreamError, type CompletionEvent, type CompletionRequest, type ModelProvider } from './model-provider';
+import { type CompletionEvent, type CompletionRequest, type ModelProvider, UpstreamError } from './model-provider';
 
 export interface BedrockProviderOptions {
   modelId: string;
@@ -26,7 +26,11 @@ export function createBedrockProvider({ modelId, client }: BedrockProviderOption
           { abortSignal: signal },
         );
       } catch (cause) {
-        throw new UpstreamError(`bedrock ${modelId}: ${(cause as Error).message}`, (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, { cause });
+        throw new UpstreamError(
+          `bedrock ${modelId}: ${(cause as Error).message}`,
+          (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+          { cause },
+        );
       }
       if (!response.stream) throw new UpstreamError(`bedrock ${modelId}: no stream in response`);
       try {
@@ -34,9 +38,14 @@ export function createBedrockProvider({ modelId, client }: BedrockProviderOption
           const text = event.contentBlockDelta?.delta?.text;
           if (text) yield { type: 'delta', text };
           const usage = event.metadata?.usage;
-          if (usage) yield { type: 'usage', inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
+          if (usage)
+            yield { type: 'usage', inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
           const failure =
-            event.internalServerException ?? event.modelStreamErrorException ?? event.throttlingException ?? event.validationException ?? event.serviceUnavailableException;
+            event.internalServerException ??
+            event.modelStreamErrorException ??
+            event.throttlingException ??
+            event.validationException ??
+            event.serviceUnavailableException;
           if (failure) throw new UpstreamError(`bedrock ${modelId}: ${failure.message}`);
         }
       } catch (cause) {

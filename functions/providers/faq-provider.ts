@@ -1,4 +1,4 @@
-import { estimateTokens, type CompletionRequest, type CompletionEvent, type ModelProvider } from './model-provider';
+import { type CompletionEvent, type CompletionRequest, estimateTokens, type ModelProvider } from './model-provider';
 
 export interface FaqEntry {
   question: string;
@@ -9,19 +9,40 @@ export const FAQ_FALLBACK =
   "Sorry, I don't have an answer to that yet. Try one of the suggested questions, or rephrase yours.";
 
 const STOP_WORDS = new Set(
-  'a an and are as at be can could do does did for from how i if in is it me my of on or our please the this to was what when where which who why will with would you your'.split(' '),
+  'a an and are as at be can could do does did for from how i if in is it me my of on or our please the this to was what when where which who why will with would you your'.split(
+    ' ',
+  ),
 );
 
 /** Lower-cased word stems without stop words: "Rotating keys?" → ["rot", "key"]. */
 export function keywords(text: string): string[] {
-  return (text.toLowerCase().normalize('NFKD').match(/[\p{L}\p{N}]+/gu) ?? [])
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKD')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  )
     .filter((word) => !STOP_WORDS.has(word))
     .map(stem);
 }
 
 // A light suffix stripper: enough for "rotate/rotating/rotated/rotation" to meet.
 function stem(word: string): string {
-  for (const suffix of ['ations', 'ation', 'ating', 'ated', 'ates', 'ate', 'ings', 'ing', 'ies', 'ed', 'es', 's', 'e']) {
+  for (const suffix of [
+    'ations',
+    'ation',
+    'ating',
+    'ated',
+    'ates',
+    'ate',
+    'ings',
+    'ing',
+    'ies',
+    'ed',
+    'es',
+    's',
+    'e',
+  ]) {
     if (word.length > suffix.length + 2 && word.endsWith(suffix)) return word.slice(0, -suffix.length);
   }
   return word;
@@ -62,7 +83,13 @@ const pause = (ms: number, signal: AbortSignal) =>
  * The embedded default model: no network, answers from the widget's declared Q&A pairs and
  * streams the answer word by word.
  */
-export function createFaqProvider({ faq, streamDelayMs = 0 }: { faq: readonly FaqEntry[]; streamDelayMs?: number }): ModelProvider {
+export function createFaqProvider({
+  faq,
+  streamDelayMs = 0,
+}: {
+  faq: readonly FaqEntry[];
+  streamDelayMs?: number;
+}): ModelProvider {
   return {
     async *complete({ system, turns, signal }: CompletionRequest): AsyncIterable<CompletionEvent> {
       const question = turns.at(-1)?.text ?? '';

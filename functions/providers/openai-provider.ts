@@ -1,4 +1,4 @@
-import { UpstreamError, type CompletionEvent, type CompletionRequest, type ModelProvider } from './model-provider';
+import { type CompletionEvent, type CompletionRequest, type ModelProvider, UpstreamError } from './model-provider';
 
 export interface OpenAiProviderOptions {
   baseUrl: string;
@@ -28,7 +28,12 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncIterable<string>
 }
 
 /** Any OpenAI-compatible `/chat/completions` endpoint, streamed (`stream: true`). */
-export function createOpenAiProvider({ baseUrl, model, apiKey, fetch: fetchImpl = fetch }: OpenAiProviderOptions): ModelProvider {
+export function createOpenAiProvider({
+  baseUrl,
+  model,
+  apiKey,
+  fetch: fetchImpl = fetch,
+}: OpenAiProviderOptions): ModelProvider {
   const url = `${baseUrl.replace(/\/+$/, '')}/chat/completions`;
   return {
     async *complete({ system, turns, maxOutputTokens, signal }: CompletionRequest): AsyncIterable<CompletionEvent> {
@@ -36,7 +41,11 @@ export function createOpenAiProvider({ baseUrl, model, apiKey, fetch: fetchImpl 
       try {
         response = await fetchImpl(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}) },
+          headers: {
+            'Content-Type': 'application/json',
+            Accept: 'text/event-stream',
+            ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+          },
           body: JSON.stringify({
             model,
             stream: true,
@@ -65,7 +74,8 @@ export function createOpenAiProvider({ baseUrl, model, apiKey, fetch: fetchImpl 
           const chunk = JSON.parse(data) as ChatCompletionChunk;
           const text = chunk.choices?.[0]?.delta?.content;
           if (text) yield { type: 'delta', text };
-          if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+          if (chunk.usage)
+            usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
         }
       } catch (cause) {
         if (signal.aborted) throw cause;

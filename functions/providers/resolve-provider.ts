@@ -81,7 +81,10 @@ export function createProviderResolver({
           try {
             apiKey = await readSecret(binding.apiKeySecret);
           } catch (error) {
-            return { ready: false, reason: `API key secret ${binding.apiKeySecret} unreadable: ${(error as Error).message}` };
+            return {
+              ready: false,
+              reason: `API key secret ${binding.apiKeySecret} unreadable: ${(error as Error).message}`,
+            };
           }
         } else if (binding.apiKeyEnv) {
           return { ready: false, reason: `environment variable ${binding.apiKeyEnv} is not set` };
@@ -95,7 +98,10 @@ export function createProviderResolver({
       }
       default:
         // A hand-edited or newer record: refuse rather than guess.
-        return { ready: false, reason: `unknown model provider ${JSON.stringify((binding as { provider?: unknown }).provider)}` };
+        return {
+          ready: false,
+          reason: `unknown model provider ${JSON.stringify((binding as { provider?: unknown }).provider)}`,
+        };
     }
   };
 }

@@ -2,7 +2,7 @@ import { PerchError } from '../errors/perch-error';
 import type { WidgetRecord } from '../records/table';
 import { admitOrigin } from '../widgets/admit-widget';
 import { ofWidget, type SessionRecord, type SessionStore } from './session-record';
-import { bearerToken, tokenClaimsSchema, verifySessionToken, type TokenClaims } from './session-token';
+import { bearerToken, type TokenClaims, tokenClaimsSchema, verifySessionToken } from './session-token';
 import type { SessionKeys } from './signing-secret';
 
 export interface AuthorizedSession {
@@ -56,11 +56,17 @@ export async function authorizeSession(
  */
 export async function authorizeSessionPreflight(
   { sessionId = '', origin }: { sessionId: string | undefined; origin?: string },
-  { sessions, findWidget, now }: { sessions: SessionStore; findWidget: (id: string) => Promise<WidgetRecord | undefined>; now: number },
+  {
+    sessions,
+    findWidget,
+    now,
+  }: { sessions: SessionStore; findWidget: (id: string) => Promise<WidgetRecord | undefined>; now: number },
 ): Promise<void> {
   // Only a genuine id is looked up: the path is the client's, and an over-long key is a
   // database error (a 500), not an unknown session.
-  const session = tokenClaimsSchema.shape.sid.safeParse(sessionId).success ? await sessions.find(sessionId, now) : undefined;
+  const session = tokenClaimsSchema.shape.sid.safeParse(sessionId).success
+    ? await sessions.find(sessionId, now)
+    : undefined;
   const widget = session && (await findWidget(session.widgetId));
   if (widget) admitOrigin(widget, origin);
 }

@@ -2,8 +2,8 @@ import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { widgetBySession } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
-import type { Logger } from '../logging/logger';
 import type { UsageCounters } from '../limits/usage-counters';
+import type { Logger } from '../logging/logger';
 import type { WidgetRecord } from '../records/table';
 import type { SessionStore } from './session-record';
 import type { SessionKeys } from './signing-secret';
@@ -20,7 +20,14 @@ export interface FeedbackRouteOptions {
 }
 
 /** `POST /v1/sessions/{id}/feedback {messageId, rating}`: thumbs up/down on an answer. */
-export function createFeedbackRoute({ sessions, findWidget, loadKeys, counters, now = Date.now, logger }: FeedbackRouteOptions) {
+export function createFeedbackRoute({
+  sessions,
+  findWidget,
+  loadKeys,
+  counters,
+  now = Date.now,
+  logger,
+}: FeedbackRouteOptions) {
   return createEdgeRoute(
     'feedback',
     widgetBySession(feedbackBodySchema, { sessions, findWidget, loadKeys, now }),

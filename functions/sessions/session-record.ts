@@ -1,5 +1,11 @@
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { FIRST_INCARNATION, widgetKey, type WidgetRecord } from '../records/table';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { FIRST_INCARNATION, type WidgetRecord, widgetKey } from '../records/table';
 
 /** A stored turn; the map key in `turns` is the turn id. */
 export interface Turn {
@@ -67,7 +73,11 @@ export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   find(sessionId: string, now: number): Promise<SessionRecord | undefined>;
   /** Widget and session in one request (the message fast path). */
-  findWithWidget(sessionId: string, widgetId: string, now: number): Promise<{ session?: SessionRecord; widget?: WidgetRecord }>;
+  findWithWidget(
+    sessionId: string,
+    widgetId: string,
+    now: number,
+  ): Promise<{ session?: SessionRecord; widget?: WidgetRecord }>;
   /**
    * Takes the session for one reply until `until` (one message at a time, so the transcript caps
    * hold under concurrency) and returns it as it is now; undefined while another reply holds it.
@@ -88,7 +98,9 @@ const live = (session: SessionRecord | undefined, now: number) =>
 export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient; table: string }): SessionStore {
   return {
     async create(session) {
-      await doc.send(new PutCommand({ TableName: table, Item: session, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await doc.send(
+        new PutCommand({ TableName: table, Item: session, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
     },
     async find(sessionId, now) {
       const result = await doc.send(new GetCommand({ TableName: table, Key: sessionKey(sessionId) }));
@@ -190,7 +202,12 @@ export function createSessionStore({ doc, table }: { doc: DynamoDBDocumentClient
             UpdateExpression: 'SET #turns.#m.rating = :r',
             ConditionExpression: 'widgetId = :w AND expiresAt > :now AND #turns.#m.#role = :assistant',
             ExpressionAttributeNames: { '#turns': 'turns', '#m': messageId, '#role': 'role' },
-            ExpressionAttributeValues: { ':r': rating, ':w': widgetId, ':now': Math.floor(now / 1000), ':assistant': 'assistant' },
+            ExpressionAttributeValues: {
+              ':r': rating,
+              ':w': widgetId,
+              ':now': Math.floor(now / 1000),
+              ':assistant': 'assistant',
+            },
           }),
         );
         return true;

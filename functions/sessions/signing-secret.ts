@@ -16,7 +16,10 @@ export type SecretFetcher = (secretId: string) => Promise<string>;
 export function createSessionKeyLoader({
   env = process.env,
   fetchSecret = fetchFromSecretsManager,
-}: { env?: NodeJS.ProcessEnv; fetchSecret?: SecretFetcher } = {}): () => Promise<SessionKeys> {
+}: {
+  env?: NodeJS.ProcessEnv;
+  fetchSecret?: SecretFetcher;
+} = {}): () => Promise<SessionKeys> {
   let keys: Promise<SessionKeys> | undefined;
   return () => {
     keys ??= (async () => {
@@ -24,7 +27,9 @@ export function createSessionKeyLoader({
       const arn = env[FUNCTION_ENV.sessionSecretArn];
       const secret = inline ?? (arn ? await fetchSecret(arn) : undefined);
       if (!secret || secret.length < 32) {
-        throw new Error(`session secret missing or shorter than 32 characters (${FUNCTION_ENV.sessionSecret} or ${FUNCTION_ENV.sessionSecretArn})`);
+        throw new Error(
+          `session secret missing or shorter than 32 characters (${FUNCTION_ENV.sessionSecret} or ${FUNCTION_ENV.sessionSecretArn})`,
+        );
       }
       return deriveSessionKeys(secret);
     })().catch((error: unknown) => {

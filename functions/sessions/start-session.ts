@@ -3,13 +3,20 @@ import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { widgetByBodyKey } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
-import type { Logger } from '../logging/logger';
-import { jsonResponse, type ApiResponse } from '../http/response';
+import { type ApiResponse, jsonResponse } from '../http/response';
 import type { UsageCounters } from '../limits/usage-counters';
+import type { Logger } from '../logging/logger';
 import type { WidgetRecord } from '../records/table';
 import type { WidgetStore } from '../widgets/widget-store';
 import { keyVersionLive } from './authorize-session';
-import { expirySeconds, ofWidget, orderedTurns, sessionKey, type SessionRecord, type SessionStore } from './session-record';
+import {
+  expirySeconds,
+  ofWidget,
+  orderedTurns,
+  type SessionRecord,
+  type SessionStore,
+  sessionKey,
+} from './session-record';
 import { signSessionToken, TOKEN_LIFETIME_MS, verifySessionToken } from './session-token';
 import type { SessionKeys } from './signing-secret';
 
@@ -45,7 +52,14 @@ function sessionResponse(session: SessionRecord, keys: SessionKeys, now: number)
  * and origin and its key version is live; otherwise starts a new session, which a rotated key
  * may not do.
  */
-export function createSessionRoute({ widgets, sessions, loadKeys, counters, now = Date.now, logger }: SessionRouteOptions) {
+export function createSessionRoute({
+  widgets,
+  sessions,
+  loadKeys,
+  counters,
+  now = Date.now,
+  logger,
+}: SessionRouteOptions) {
   return createEdgeRoute(
     'sessions',
     widgetByBodyKey(startSessionBodySchema, { widgets, now }),
@@ -86,12 +100,19 @@ export function createSessionRoute({ widgets, sessions, loadKeys, counters, now 
 
 async function resumeSession(
   token: string,
-  { widget, origin, keys, sessions, now }: { widget: WidgetRecord; origin: string; keys: SessionKeys; sessions: SessionStore; now: number },
+  {
+    widget,
+    origin,
+    keys,
+    sessions,
+    now,
+  }: { widget: WidgetRecord; origin: string; keys: SessionKeys; sessions: SessionStore; now: number },
 ): Promise<SessionRecord | undefined> {
   const check = verifySessionToken(token, keys.tokenKey, now);
   if (!check.ok) return undefined;
   const { claims } = check;
-  if (claims.wid !== widget.widgetId || claims.org !== origin || !keyVersionLive(widget, claims.kv, now)) return undefined;
+  if (claims.wid !== widget.widgetId || claims.org !== origin || !keyVersionLive(widget, claims.kv, now))
+    return undefined;
   const session = await sessions.find(claims.sid, now);
   return session && ofWidget(session, widget) && session.origin === origin ? session : undefined;
 }

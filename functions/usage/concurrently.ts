@@ -2,7 +2,11 @@
  * Runs `work` over `items` with at most `concurrency` calls in flight; the first failure
  * rejects (after the calls already in flight settle, so no work outlives the caller).
  */
-export async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async () => {

@@ -7,7 +7,14 @@ export type UsageFigures = Omit<DailyUsage, 'widgetId' | 'day'>;
 /** The numeric usage attributes shared by counter items and history items. */
 export const USAGE_NUMBERS = ['sessions', 'messages', 'inputTokens', 'outputTokens', 'costUsd'] as const;
 
-export const noUsage = (): UsageFigures => ({ sessions: 0, messages: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, refusals: {} });
+export const noUsage = (): UsageFigures => ({
+  sessions: 0,
+  messages: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  costUsd: 0,
+  refusals: {},
+});
 
 /**
  * The usage figures of a counter or history item, with absent attributes as zero. Counter
@@ -32,7 +39,9 @@ export function addUsage(total: UsageFigures, more: UsageFigures): UsageFigures 
  * the quota-reset job keeps the digest of what it copied, so a late write shows as a change.
  */
 export function usageDigest(item: Partial<UsageFigures>): string {
-  const refusals = item.refusals ? Object.entries(item.refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
+  const refusals = item.refusals
+    ? Object.entries(item.refusals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    : null;
   const canonical = JSON.stringify([...USAGE_NUMBERS.map((name) => item[name] ?? null), refusals]);
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }

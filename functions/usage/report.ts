@@ -1,9 +1,9 @@
-import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from './concurrently';
-import { counterKey, usageKey, type CounterRecord } from './counter-record';
-import { addUsage, noUsage, projectionOf, USAGE_NUMBERS, usageFigures, type UsageFigures } from './daily-usage';
+import { type CounterRecord, counterKey, usageKey } from './counter-record';
+import { addUsage, noUsage, projectionOf, USAGE_NUMBERS, type UsageFigures, usageFigures } from './daily-usage';
 import { utcDay, utcDaysEndingOn } from './day';
-import { configuredWidgetPages, readUsageRoster, type ConfiguredWidget } from './roster';
+import { type ConfiguredWidget, configuredWidgetPages, readUsageRoster } from './roster';
 
 export interface UsageReportOptions {
   doc: DynamoDBDocumentClient;
@@ -67,7 +67,10 @@ export async function readUsageReport({
   const nowMs = now();
   const window = utcDaysEndingOn(utcDay(nowMs), days);
   const candidates = await listCandidates(doc, table, nowMs, declaredWidgets);
-  const wanted = widgetId === undefined ? [...candidates.values()] : [candidates.get(widgetId) ?? { widgetId, name: null, status: 'deleted' as const }];
+  const wanted =
+    widgetId === undefined
+      ? [...candidates.values()]
+      : [candidates.get(widgetId) ?? { widgetId, name: null, status: 'deleted' as const }];
 
   const widgets: WidgetUsage[] = [];
   let done = 0;
@@ -80,7 +83,9 @@ export async function readUsageReport({
     if (widget.status !== 'deleted' || usage.days.some((d) => d.source !== 'none')) widgets.push(usage);
     onProgress?.(++done, wanted.length);
   });
-  widgets.sort((a, b) => Number(a.status === 'deleted') - Number(b.status === 'deleted') || (a.widgetId < b.widgetId ? -1 : 1));
+  widgets.sort(
+    (a, b) => Number(a.status === 'deleted') - Number(b.status === 'deleted') || (a.widgetId < b.widgetId ? -1 : 1),
+  );
   return {
     generatedAt: new Date(nowMs).toISOString(),
     days: window,
@@ -90,9 +95,15 @@ export async function readUsageReport({
 }
 
 /** The config's widgets (table records, then declared ones), then roster widgets deleted from it. */
-async function listCandidates(doc: DynamoDBDocumentClient, table: string, nowMs: number, declared: readonly ConfiguredWidget[]) {
+async function listCandidates(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  nowMs: number,
+  declared: readonly ConfiguredWidget[],
+) {
   const candidates = new Map<string, Pick<WidgetUsage, 'widgetId' | 'name' | 'status'>>();
-  for await (const page of configuredWidgetPages(doc, table)) for (const widget of page) candidates.set(widget.widgetId, widget);
+  for await (const page of configuredWidgetPages(doc, table))
+    for (const widget of page) candidates.set(widget.widgetId, widget);
   for (const widget of declared) if (!candidates.has(widget.widgetId)) candidates.set(widget.widgetId, widget);
   for (const widgetId of (await readUsageRoster(doc, table, nowMs)).keys()) {
     if (!candidates.has(widgetId)) candidates.set(widgetId, { widgetId, name: null, status: 'deleted' });
@@ -100,7 +111,12 @@ async function listCandidates(doc: DynamoDBDocumentClient, table: string, nowMs:
   return candidates;
 }
 
-async function readDays(doc: DynamoDBDocumentClient, table: string, pk: string, window: string[]): Promise<StoredUsage[]> {
+async function readDays(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  window: string[],
+): Promise<StoredUsage[]> {
   const items: StoredUsage[] = [];
   const pages = paginateQuery(
     { client: doc },
@@ -123,7 +139,11 @@ function widgetUsage(
   nowMs: number,
 ): WidgetUsage {
   const byDay = (items: StoredUsage[]) =>
-    new Map(items.filter((i) => !(typeof i.expiresAt === 'number' && i.expiresAt * 1000 <= nowMs)).map((i) => [i.sk.slice('DAY#'.length), i]));
+    new Map(
+      items
+        .filter((i) => !(typeof i.expiresAt === 'number' && i.expiresAt * 1000 <= nowMs))
+        .map((i) => [i.sk.slice('DAY#'.length), i]),
+    );
   const historyByDay = byDay(history);
   const counterByDay = byDay(counters);
   const days = window.map((day): DayUsage => {

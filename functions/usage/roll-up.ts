@@ -1,6 +1,12 @@
-import { GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from './concurrently';
-import { counterKey, USAGE_RETENTION_DAYS, usageKey, type CounterRecord, type UsageRecord } from './counter-record';
+import { type CounterRecord, counterKey, USAGE_RETENTION_DAYS, type UsageRecord, usageKey } from './counter-record';
 import { projectionOf, USAGE_NUMBERS, usageDigest, usageFigures } from './daily-usage';
 import { addUtcDays, utcDay, utcDayStart } from './day';
 import { configuredWidgetPages, keepOnUsageRoster, readUsageRoster } from './roster';
@@ -123,7 +129,13 @@ export async function rollUpUsage({
 }
 
 /** The widget's counters of days before `today` that have not expired (readers ignore expired items). */
-async function finishedCounters(doc: DynamoDBDocumentClient, table: string, widgetId: string, today: string, nowMs: number) {
+async function finishedCounters(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  widgetId: string,
+  today: string,
+  nowMs: number,
+) {
   const counters: Counter[] = [];
   const pages = paginateQuery(
     { client: doc },
@@ -131,7 +143,11 @@ async function finishedCounters(doc: DynamoDBDocumentClient, table: string, widg
       TableName: table,
       KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :first AND :last',
       ...COUNTER_PROJECTION,
-      ExpressionAttributeValues: { ':pk': counterKey(widgetId, '').pk, ':first': 'DAY#0000', ':last': counterKey(widgetId, addUtcDays(today, -1)).sk },
+      ExpressionAttributeValues: {
+        ':pk': counterKey(widgetId, '').pk,
+        ':first': 'DAY#0000',
+        ':last': counterKey(widgetId, addUtcDays(today, -1)).sk,
+      },
       ConsistentRead: true,
     },
   );
@@ -146,7 +162,13 @@ async function finishedCounters(doc: DynamoDBDocumentClient, table: string, widg
  * condition that the counter still holds those figures. If a write slipped in between, it
  * re-reads and copies again, so the last mark always follows a copy of the same figures.
  */
-async function copyCounter(doc: DynamoDBDocumentClient, table: string, widgetId: string, first: Counter, nowMs: number): Promise<CopyResult> {
+async function copyCounter(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  widgetId: string,
+  first: Counter,
+  nowMs: number,
+): Promise<CopyResult> {
   const wasCopied = first.rolledUpDigest !== undefined;
   let counter: Counter | undefined = first;
   for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
@@ -176,7 +198,9 @@ async function copyCounter(doc: DynamoDBDocumentClient, table: string, widgetId:
     } catch (error) {
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
-    const { Item } = await doc.send(new GetCommand({ TableName: table, Key: counterKey(widgetId, day), ConsistentRead: true }));
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: table, Key: counterKey(widgetId, day), ConsistentRead: true }),
+    );
     counter = Item as Counter | undefined;
   }
   return 'changing';
@@ -206,7 +230,11 @@ function unchangedCondition(counter: Counter, values: Record<string, unknown>) {
       parts.push(`refusals.#r${i} = ${bind(`:r${i}`, count)}`);
     });
   }
-  return { ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return {
+    ConditionExpression: parts.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 function isExpired(item: Pick<CounterRecord, 'expiresAt'>, nowMs: number): boolean {

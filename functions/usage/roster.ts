@@ -1,6 +1,6 @@
-import { paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { MANAGED_BY, MANAGED_INDEX } from '../records/table';
-import { USAGE_RETENTION_DAYS, usageRosterKey, type UsageRosterRecord } from './counter-record';
+import { USAGE_RETENTION_DAYS, type UsageRosterRecord, usageRosterKey } from './counter-record';
 
 /** A widget as the config declares it (read from its WIDGET# record). */
 export interface ConfiguredWidget {
@@ -41,12 +41,21 @@ export async function* configuredWidgetPages(
 }
 
 /** Every widget on the usage roster that has not expired: widget id → expiresAt (epoch s). */
-export async function readUsageRoster(doc: DynamoDBDocumentClient, table: string, nowMs: number): Promise<Map<string, number>> {
+export async function readUsageRoster(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  nowMs: number,
+): Promise<Map<string, number>> {
   const roster = new Map<string, number>();
   const { pk } = usageRosterKey('');
   const pages = paginateQuery(
     { client: doc },
-    { TableName: table, KeyConditionExpression: 'pk = :pk', ProjectionExpression: 'widgetId, expiresAt', ExpressionAttributeValues: { ':pk': pk } },
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ProjectionExpression: 'widgetId, expiresAt',
+      ExpressionAttributeValues: { ':pk': pk },
+    },
   );
   for await (const page of pages) {
     for (const item of (page.Items ?? []) as Pick<UsageRosterRecord, 'widgetId' | 'expiresAt'>[]) {
@@ -68,8 +77,13 @@ export async function keepOnUsageRoster(
   currentExpiresAt: number | undefined,
 ): Promise<boolean> {
   const nowSeconds = Math.floor(nowMs / 1000);
-  if (currentExpiresAt !== undefined && currentExpiresAt > nowSeconds + ROSTER_REFRESH_BELOW_DAYS * DAY_SECONDS) return false;
-  const item: UsageRosterRecord = { ...usageRosterKey(widgetId), widgetId, expiresAt: nowSeconds + ROSTER_LIFETIME_DAYS * DAY_SECONDS };
+  if (currentExpiresAt !== undefined && currentExpiresAt > nowSeconds + ROSTER_REFRESH_BELOW_DAYS * DAY_SECONDS)
+    return false;
+  const item: UsageRosterRecord = {
+    ...usageRosterKey(widgetId),
+    widgetId,
+    expiresAt: nowSeconds + ROSTER_LIFETIME_DAYS * DAY_SECONDS,
+  };
   await doc.send(new PutCommand({ TableName: table, Item: item }));
   return true;
 }

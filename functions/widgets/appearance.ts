@@ -1,7 +1,7 @@
 import { widgetByPathKey } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
-import type { Logger } from '../logging/logger';
 import { jsonResponse } from '../http/response';
+import type { Logger } from '../logging/logger';
 import type { WidgetRecord } from '../records/table';
 import { type ThemeContrast, themeContrast } from './theme-contrast';
 import type { WidgetStore } from './widget-store';

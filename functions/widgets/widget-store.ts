@@ -1,5 +1,5 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { publicKeyKey, widgetKey, type KeyRecord, type WidgetRecord } from '../records/table';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type KeyRecord, publicKeyKey, type WidgetRecord, widgetKey } from '../records/table';
 
 /** Read access to the widget records the reconciler writes. */
 export interface WidgetStore {

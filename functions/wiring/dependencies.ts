@@ -3,7 +3,12 @@ import { createLogger, type Logger } from '../logging/logger';
 import { createDocumentClient } from '../records/client';
 import { tableName } from '../records/table';
 import { FUNCTION_ENV } from '../routes';
-import { createSessionKeyLoader, fetchFromSecretsManager, type SecretFetcher, type SessionKeys } from '../sessions/signing-secret';
+import {
+  createSessionKeyLoader,
+  fetchFromSecretsManager,
+  type SecretFetcher,
+  type SessionKeys,
+} from '../sessions/signing-secret';
 
 /**
  * Everything a function needs from the outside, passed in explicitly: each Lambda entry builds it

@@ -5,5 +5,8 @@ import { createSessionRuntime } from './session-runtime';
 
 /** `POST|OPTIONS /v1/sessions/{sessionId}/feedback`. */
 export function createFeedbackFunction(deps: FunctionDependencies) {
-  return createApiHandler(createFeedbackRoute(createSessionRuntime(deps)), { edgeSecret: deps.edgeSecret, logger: deps.logger });
+  return createApiHandler(createFeedbackRoute(createSessionRuntime(deps)), {
+    edgeSecret: deps.edgeSecret,
+    logger: deps.logger,
+  });
 }

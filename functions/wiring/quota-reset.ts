@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { rollUpUsage, type RollUpSummary } from '../usage/roll-up';
+import { type RollUpSummary, rollUpUsage } from '../usage/roll-up';
 import type { FunctionDependencies } from './dependencies';
 
 /** Stop starting widgets this long before the Lambda timeout; the next run catches up. */

@@ -5,5 +5,8 @@ import { createSessionRuntime } from './session-runtime';
 
 /** `POST|OPTIONS /v1/sessions`. */
 export function createSessionsFunction(deps: FunctionDependencies) {
-  return createApiHandler(createSessionRoute(createSessionRuntime(deps)), { edgeSecret: deps.edgeSecret, logger: deps.logger });
+  return createApiHandler(createSessionRoute(createSessionRuntime(deps)), {
+    edgeSecret: deps.edgeSecret,
+    logger: deps.logger,
+  });
 }

@@ -6,5 +6,8 @@ import type { FunctionDependencies } from './dependencies';
 /** `GET|OPTIONS /v1/widgets/{key}`. */
 export function createWidgetConfigFunction(deps: FunctionDependencies) {
   const store = createWidgetStore(deps);
-  return createApiHandler(createAppearanceRoute({ store, now: deps.now, logger: deps.logger }), { edgeSecret: deps.edgeSecret, logger: deps.logger });
+  return createApiHandler(createAppearanceRoute({ store, now: deps.now, logger: deps.logger }), {
+    edgeSecret: deps.edgeSecret,
+    logger: deps.logger,
+  });
 }

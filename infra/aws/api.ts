@@ -91,7 +91,9 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
           integrationHttpMethod: 'POST',
           uri,
           // A streamed reply may run as long as its function does (REST APIs allow up to 15 minutes).
-          ...(route.streaming ? { responseTransferMode: 'STREAM', timeoutMilliseconds: functionLimits(route).timeout * 1000 } : {}),
+          ...(route.streaming
+            ? { responseTransferMode: 'STREAM', timeoutMilliseconds: functionLimits(route).timeout * 1000 }
+            : {}),
         },
         { parent },
       );
@@ -107,7 +109,9 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
         { parent },
       );
       deployed.push(apiMethod, integration);
-      integrationFacts.push(pulumi.interpolate`${method} ${route.resource} ${uri} ${route.streaming ? 'STREAM' : 'BUFFERED'}`);
+      integrationFacts.push(
+        pulumi.interpolate`${method} ${route.resource} ${uri} ${route.streaming ? 'STREAM' : 'BUFFERED'}`,
+      );
     }
   }
 
@@ -118,7 +122,9 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
       restApi: api.id,
       description: 'Perch routes',
       triggers: {
-        redeployment: pulumi.all(integrationFacts).apply((facts) => createHash('sha256').update(facts.join('\n')).digest('hex')),
+        redeployment: pulumi
+          .all(integrationFacts)
+          .apply((facts) => createHash('sha256').update(facts.join('\n')).digest('hex')),
       },
     },
     { parent, dependsOn: deployed },

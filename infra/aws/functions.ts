@@ -1,9 +1,9 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { FUNCTION_ENV, type FunctionDefinition, type RouteDefinition } from '../../functions/routes';
 import type { ModelBinding } from '../../functions/records/table';
+import { FUNCTION_ENV, type FunctionDefinition, type RouteDefinition } from '../../functions/routes';
 import { BUNDLE_HANDLER, type FunctionBundle } from '../build/bundle-functions';
-import { functionPolicy, serviceTrustPolicy, type AccountScope } from './policies';
+import { type AccountScope, functionPolicy, serviceTrustPolicy } from './policies';
 
 export interface PerchFunctionsOptions {
   definitions: readonly FunctionDefinition[];
@@ -53,7 +53,8 @@ export function createPerchFunctions({
   const functions = new Map<string, PerchFunction>();
   for (const definition of definitions) {
     const bundle = bundles.find((b) => b.name === definition.name);
-    if (!bundle) throw new Error(`no bundle for function ${definition.name}; bundleFunctions must build every function`);
+    if (!bundle)
+      throw new Error(`no bundle for function ${definition.name}; bundleFunctions must build every function`);
     const name = definition.name;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -75,7 +76,9 @@ export function createPerchFunctions({
         policy: pulumi
           .all([scope, table.arn, logGroup.arn, sessionSecret.arn])
           .apply(([scopeValue, tableArn, logGroupArn, sessionSecretArn]) =>
-            JSON.stringify(functionPolicy(definition, { scope: scopeValue, tableArn, logGroupArn, sessionSecretArn, models })),
+            JSON.stringify(
+              functionPolicy(definition, { scope: scopeValue, tableArn, logGroupArn, sessionSecretArn, models }),
+            ),
           ),
       },
       { parent },

@@ -71,8 +71,15 @@ export function listLoaderFiles(buildDir: string): LoaderFile[] {
   return names.map((name) => {
     const extension = name.slice(name.lastIndexOf('.') + 1);
     const contentType = CONTENT_TYPES[extension];
-    if (!contentType) throw new LoaderBuildMissingError(`${join(dir, name)}: unexpected file type in the loader build output`);
-    return { name, path: join(dir, name), key: `${LOADER_PREFIX}${name}`, contentType, cacheControl: loaderCacheControl(name) };
+    if (!contentType)
+      throw new LoaderBuildMissingError(`${join(dir, name)}: unexpected file type in the loader build output`);
+    return {
+      name,
+      path: join(dir, name),
+      key: `${LOADER_PREFIX}${name}`,
+      contentType,
+      cacheControl: loaderCacheControl(name),
+    };
   });
 }
 
@@ -128,7 +135,13 @@ export function createLoaderHosting({
   const bucket = new aws.s3.Bucket('loader', { forceDestroy: !production }, { parent });
   const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
     'loader-public-access-block',
-    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
     { parent },
   );
   new aws.s3.BucketOwnershipControls(
@@ -176,7 +189,11 @@ export function createLoaderHosting({
       httpVersion: 'http2and3',
       priceClass,
       origins: [
-        { originId: LOADER_ORIGIN_ID, domainName: bucket.bucketRegionalDomainName, originAccessControlId: originAccessControl.id },
+        {
+          originId: LOADER_ORIGIN_ID,
+          domainName: bucket.bucketRegionalDomainName,
+          originAccessControlId: originAccessControl.id,
+        },
         {
           originId: API_ORIGIN_ID,
           domainName: apiDomainName,

@@ -1,5 +1,5 @@
-import type { FunctionDefinition } from '../../functions/routes';
 import { MANAGED_INDEX, type ModelBinding } from '../../functions/records/table';
+import type { FunctionDefinition } from '../../functions/routes';
 
 /** One IAM policy statement; every Action and Resource is spelled out (no `*` grants). */
 export interface PolicyStatement {
@@ -65,7 +65,12 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
     ...(fn.invokesModels ? openAiKeySecretArns(models, scope) : []),
   ];
   if (secrets.length > 0) {
-    statements.push({ Sid: 'Secrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [...new Set(secrets)] });
+    statements.push({
+      Sid: 'Secrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [...new Set(secrets)],
+    });
   }
   const foundationModels = fn.invokesModels ? bedrockModelArns(models, scope) : [];
   if (foundationModels.length > 0) {
@@ -84,7 +89,9 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
 export function bedrockModelArns(models: readonly ModelBinding[], scope: AccountScope): string[] {
   const arns = models.flatMap((model) =>
     model.provider === 'bedrock'
-      ? [`arn:${scope.partition}:bedrock:${model.region ?? scope.region}::foundation-model/${literal(model.modelId, 'Bedrock modelId')}`]
+      ? [
+          `arn:${scope.partition}:bedrock:${model.region ?? scope.region}::foundation-model/${literal(model.modelId, 'Bedrock modelId')}`,
+        ]
       : [],
   );
   return [...new Set(arns)].sort();
@@ -125,6 +132,7 @@ export function serviceTrustPolicy(service: string, accountId?: string): object 
 
 /** A name from the config must not smuggle an IAM wildcard into a policy. */
 function literal(value: string, what: string): string {
-  if (/[*?]/.test(value)) throw new Error(`${what} ${JSON.stringify(value)} contains an IAM wildcard (* or ?); name one model or secret`);
+  if (/[*?]/.test(value))
+    throw new Error(`${what} ${JSON.stringify(value)} contains an IAM wildcard (* or ?); name one model or secret`);
   return value;
 }

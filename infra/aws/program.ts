@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { QUOTA_RESET, ROUTES } from '../../functions/routes';
-import { MissingHandlerError, bundleFunctions } from '../build/bundle-functions';
+import { bundleFunctions, MissingHandlerError } from '../build/bundle-functions';
 import { ConfigError, loadResolvedConfig } from '../config/load';
 import type { ResolvedConfig } from '../config/resolve';
 import { LOADER_BUILD_DIR, LoaderBuildMissingError, listLoaderFiles } from './loader-hosting';
@@ -34,10 +34,13 @@ export async function runPerchProgram({
   const settings = readStackSettings();
   const config = await loadStackConfig(resolve(rootDir, settings.configFile), pulumi.getStack());
   for (const warning of config.warnings) pulumi.log.warn(warning);
-  const [loaderFiles, bundles] = await runError(async () => [
-    listLoaderFiles(loaderDir), // cheap, so checked before bundling
-    await bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir: functionsDir, rootDir }),
-  ] as const);
+  const [loaderFiles, bundles] = await runError(
+    async () =>
+      [
+        listLoaderFiles(loaderDir), // cheap, so checked before bundling
+        await bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir: functionsDir, rootDir }),
+      ] as const,
+  );
   const perch = createPerch({ config, bundles, loaderFiles, settings });
   return {
     apiUrl: perch.outputs.apiUrl,
@@ -68,7 +71,8 @@ async function runError<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof MissingHandlerError || error instanceof LoaderBuildMissingError) throw new pulumi.RunError(error.message);
+    if (error instanceof MissingHandlerError || error instanceof LoaderBuildMissingError)
+      throw new pulumi.RunError(error.message);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { serviceTrustPolicy, type AccountScope } from './policies';
+import { type AccountScope, serviceTrustPolicy } from './policies';
 
 /** 00:00 UTC every day: the UTC day boundary the daily limits count by. */
 export const QUOTA_RESET_CRON = 'cron(0 0 * * ? *)';

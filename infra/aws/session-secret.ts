@@ -23,6 +23,10 @@ export function createSessionSecret({ production, parent }: SessionSecretOptions
     { parent },
   );
   const value = new random.RandomBytes('session-signing-key', { length: 32 }, { parent });
-  new aws.secretsmanager.SecretVersion('session-signing-value', { secretId: secret.id, secretString: value.base64 }, { parent });
+  new aws.secretsmanager.SecretVersion(
+    'session-signing-value',
+    { secretId: secret.id, secretString: value.base64 },
+    { parent },
+  );
   return secret;
 }

@@ -9,10 +9,13 @@ async function main(): Promise<number> {
     const stacks = ['local', ...Object.keys(config.stacks ?? {}).filter((s) => s !== 'local')];
     const warnings = new Map<string, string[]>();
     for (const stack of stacks) {
-      for (const warning of resolveConfig(config, stack).warnings) warnings.set(warning, [...(warnings.get(warning) ?? []), stack]);
+      for (const warning of resolveConfig(config, stack).warnings)
+        warnings.set(warning, [...(warnings.get(warning) ?? []), stack]);
     }
     for (const [warning, where] of warnings) console.warn(`warning: ${warning} (stacks: ${where.join(', ')})`);
-    console.log(`${file}: ${Object.keys(config.widgets).length} widgets, ${Object.keys(config.models).length} models — OK`);
+    console.log(
+      `${file}: ${Object.keys(config.widgets).length} widgets, ${Object.keys(config.models).length} models — OK`,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import { type ResolvedConfig, resolveConfig } from './resolve';
 import { configSchema, type PerchConfig } from './schema';
-import { resolveConfig, type ResolvedConfig } from './resolve';
 
 export const DEFAULT_CONFIG_FILE = 'widgets.config.ts';
 
@@ -29,7 +29,9 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   const at = formatIssuePath(issue.path) || '(config)';
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: unknown field; remove it or check its spelling`);
+      return issue.keys.map(
+        (key) => `${formatIssuePath([...issue.path, key])}: unknown field; remove it or check its spelling`,
+      );
     case 'invalid_type':
       if (issue.input === undefined) return [`${at}: is required`];
       return [`${at}: must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`];

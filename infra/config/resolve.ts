@@ -1,5 +1,5 @@
-import type { ModelBinding, WidgetSettings } from '../../functions/records/table';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
+import type { ModelBinding, WidgetSettings } from '../../functions/records/table';
 import type { PerchConfig, WidgetInput } from './schema';
 
 export const WIDGET_DEFAULTS = {
@@ -37,7 +37,9 @@ export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfi
   const stacks = Object.keys(config.stacks ?? {});
   // A typo in the stack name would silently drop every override; `local` needs none.
   if (stack !== 'local' && stacks.length > 0 && !Object.hasOwn(config.stacks!, stack)) {
-    warnings.push(`stack "${stack}" has no entry under stacks (declared: ${stacks.join(', ')}); the base config applies`);
+    warnings.push(
+      `stack "${stack}" has no entry under stacks (declared: ${stacks.join(', ')}); the base config applies`,
+    );
   }
   const widgets = Object.entries(config.widgets)
     .sort(([a], [b]) => a.localeCompare(b))
@@ -58,7 +60,9 @@ export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfi
         return formatOriginRule(parsed.rule);
       });
       if (allowedOrigins.length === 0) {
-        warnings.push(`widgets.${id}.allowedOrigins is empty: any website can embed this widget (fine for development only)`);
+        warnings.push(
+          `widgets.${id}.allowedOrigins is empty: any website can embed this widget (fine for development only)`,
+        );
       }
       const faq = merged.faq ?? [];
       if (model.provider === 'faq' && faq.length === 0) {

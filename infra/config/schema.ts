@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOriginRule, formatOriginRule } from '../../functions/origins/origin';
+import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
 
 /**
  * The schema of `widgets.config.ts`. Widget fields carry no zod defaults so a per-stack
@@ -23,7 +23,10 @@ export const modelSchema = z.discriminatedUnion('provider', [
     .object({
       provider: z.literal('bedrock'),
       modelId: z.string().min(1),
-      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').optional(),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
+        .optional(),
       pricing: pricingSchema.optional(),
       maxOutputTokens,
     })
@@ -35,7 +38,10 @@ export const modelSchema = z.discriminatedUnion('provider', [
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.example.com/v1' })
         .refine((u) => !/\/chat\/completions\/?$/.test(u), 'must end before /chat/completions'),
       model: z.string().min(1),
-      apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
+        .optional(),
       apiKeySecret: z.string().min(1).optional(),
       pricing: pricingSchema.optional(),
       maxOutputTokens,
@@ -88,7 +94,8 @@ const WIDGET_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const MAX_WIDGET_KB = 350;
 
 type Loose = Record<string, unknown>;
-const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Loose =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const entriesOf = (value: unknown): [string, unknown][] => (isObject(value) ? Object.entries(value) : []);
 
 /**

@@ -1,7 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_SCHEMA } from '../../functions/records/table';
 
@@ -71,7 +76,9 @@ interface LevelDatabase {
  * dynalite itself uses, turns that into an error the caller can report.
  */
 async function assertFolderOpens(path: string): Promise<void> {
-  const { Level } = createRequire(require.resolve('dynalite'))('level') as { Level: new (path: string) => LevelDatabase };
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as {
+    Level: new (path: string) => LevelDatabase;
+  };
   const db = new Level(path);
   try {
     await db.open();
@@ -119,7 +126,10 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
     new CreateTableCommand({
       TableName: table,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: TABLE_SCHEMA.attributes.map(({ name, type }) => ({ AttributeName: name, AttributeType: type })),
+      AttributeDefinitions: TABLE_SCHEMA.attributes.map(({ name, type }) => ({
+        AttributeName: name,
+        AttributeType: type,
+      })),
       KeySchema: [
         { AttributeName: TABLE_SCHEMA.hashKey, KeyType: 'HASH' },
         { AttributeName: TABLE_SCHEMA.rangeKey, KeyType: 'RANGE' },
@@ -147,8 +157,8 @@ async function waitUntilActive(client: DynamoDBClient, table: string, timeoutMs 
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
     if (Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
-

@@ -32,7 +32,9 @@ export function startPageServer({ host, port, urlHost = host, files }: PageServe
     const url = requestUrl(req);
     const file = req.method === 'GET' && url ? files(url.pathname) : undefined;
     if (!file) return void res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
-    res.writeHead(200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-store', ...file.headers }).end(file.body);
+    res
+      .writeHead(200, { 'Content-Type': file.contentType, 'Cache-Control': 'no-store', ...file.headers })
+      .end(file.body);
   });
   return new Promise((done, fail) => {
     server.once('error', fail);
@@ -98,7 +100,9 @@ export async function startDemoSites({
       urlHost: site.host,
       files: (path) => demoFiles(path, { url, role, widgetId, snippet: widget.snippet, apiUrl: outputs.apiUrl }),
     }).catch((error: NodeJS.ErrnoException) => {
-      log(`warning: demo page (${site.role} origin) not started: ${error.code === 'EADDRINUSE' ? `port ${site.port} is in use; set PERCH_DEMO_PORT` : error.message}`);
+      log(
+        `warning: demo page (${site.role} origin) not started: ${error.code === 'EADDRINUSE' ? `port ${site.port} is in use; set PERCH_DEMO_PORT` : error.message}`,
+      );
       return undefined;
     });
     if (!server) continue;
@@ -112,7 +116,10 @@ export async function startDemoSites({
     }
     log(`Demo page (${role} origin): ${server.url}/`);
   }
-  return { urls: started.map((s) => s.url), close: async () => void (await Promise.all(started.map((s) => s.close()))) };
+  return {
+    urls: started.map((s) => s.url),
+    close: async () => void (await Promise.all(started.map((s) => s.close()))),
+  };
 }
 
 interface DemoPage {
@@ -127,7 +134,11 @@ function demoFiles(path: string, page: DemoPage): PageFile | undefined {
   if (path === '/demo.css') return { body: DEMO_CSS, contentType: 'text/css; charset=utf-8' };
   if (path !== '/') return undefined;
   const csp = `default-src 'none'; script-src ${page.apiUrl}; connect-src ${page.apiUrl}; style-src 'self'; base-uri 'none'; form-action 'none'`;
-  return { body: demoHtml(page, csp), contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': csp } };
+  return {
+    body: demoHtml(page, csp),
+    contentType: 'text/html; charset=utf-8',
+    headers: { 'Content-Security-Policy': csp },
+  };
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

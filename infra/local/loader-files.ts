@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildLoaderBundles, formatBundleSizes, type BundleFile, type LoaderBundles } from '../../loader/build';
+import { type BundleFile, buildLoaderBundles, formatBundleSizes, type LoaderBundles } from '../../loader/build';
 import type { LocalPathHandler } from './server';
 
 export interface LoaderFilesOptions {
@@ -13,7 +13,10 @@ export interface LoaderFilesOptions {
  * short cache (it names the current chat bundle), `/v1/chat.<hash>.js` cached forever. Built on
  * the first request, so a target that never serves a page never runs esbuild.
  */
-export function serveLoaderFiles({ log = console.log, build = buildLoaderBundles }: LoaderFilesOptions = {}): LocalPathHandler {
+export function serveLoaderFiles({
+  log = console.log,
+  build = buildLoaderBundles,
+}: LoaderFilesOptions = {}): LocalPathHandler {
   let bundles: Promise<LoaderBundles> | undefined;
   const built = () =>
     (bundles ||= build().then(
@@ -37,7 +40,9 @@ export function serveLoaderFiles({ log = console.log, build = buildLoaderBundles
     const { loader, chat } = await built();
     const file = [loader, chat].find((candidate) => candidate.name === name);
     if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('Not found\n');
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+        .end('Not found\n');
       return true;
     }
     sendBundle(req, res, file, file === loader ? 'public, max-age=300' : 'public, max-age=31536000, immutable');

@@ -1,5 +1,5 @@
-import { warnIfOldNode } from '../node-version';
 import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load';
+import { warnIfOldNode } from '../node-version';
 import { startDemoSites } from './demo-sites';
 import { LocalTargetError, startLocalTarget } from './target';
 
@@ -8,10 +8,12 @@ async function main(): Promise<void> {
   warnIfOldNode();
   // 0 picks a free port (tests); the banner and outputs.json carry the real one.
   const port = Number(process.env.PERCH_PORT || 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalTargetError(`PERCH_PORT must be a port number, got "${process.env.PERCH_PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new LocalTargetError(`PERCH_PORT must be a port number, got "${process.env.PERCH_PORT}"`);
   // The demo sites take this port (allowed origin) and the next (foreign); 0 picks free ones.
   const demoPort = Number(process.env.PERCH_DEMO_PORT || 3000);
-  if (!Number.isInteger(demoPort) || demoPort < 0 || demoPort > 65534) throw new LocalTargetError(`PERCH_DEMO_PORT must be a port number, got "${process.env.PERCH_DEMO_PORT}"`);
+  if (!Number.isInteger(demoPort) || demoPort < 0 || demoPort > 65534)
+    throw new LocalTargetError(`PERCH_DEMO_PORT must be a port number, got "${process.env.PERCH_DEMO_PORT}"`);
   const dataDir = process.env.PERCH_DATA_DIR ?? '.perch';
   const target = await startLocalTarget({
     configFile: process.env.PERCH_CONFIG ?? DEFAULT_CONFIG_FILE,

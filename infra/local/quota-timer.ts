@@ -21,7 +21,12 @@ export interface QuotaTimer {
  * 00:00 UTC, one run at a time. Runs are idempotent, so a late timer (a laptop that slept)
  * only makes the run late, and the timer never keeps the process alive on its own.
  */
-export function startQuotaTimer({ run, now = Date.now, runAtStart = false, onError = console.error }: QuotaTimerOptions): QuotaTimer {
+export function startQuotaTimer({
+  run,
+  now = Date.now,
+  runAtStart = false,
+  onError = console.error,
+}: QuotaTimerOptions): QuotaTimer {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -34,11 +39,14 @@ export function startQuotaTimer({ run, now = Date.now, runAtStart = false, onErr
   const schedule = () => {
     if (stopped) return;
     // Timers may fire a little early or very late; only a run at or after midnight counts.
-    timer = setTimeout(() => {
-      if (now() < nextRunAt) return schedule();
-      nextRunAt = nextUtcMidnight(now());
-      void runOnce().then(schedule);
-    }, Math.max(0, nextRunAt - now()));
+    timer = setTimeout(
+      () => {
+        if (now() < nextRunAt) return schedule();
+        nextRunAt = nextUtcMidnight(now());
+        void runOnce().then(schedule);
+      },
+      Math.max(0, nextRunAt - now()),
+    );
     timer.unref();
   };
 

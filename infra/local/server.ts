@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { errorBody, type ErrorCode } from '../../functions/errors/perch-error';
+import { type ErrorCode, errorBody } from '../../functions/errors/perch-error';
 import { MAX_BODY_BYTES } from '../../functions/http/json-body';
 import type { RouteDefinition } from '../../functions/routes';
 import {
+  type BufferedHandler,
   installLambdaGlobals,
   isStreamingHandler,
-  localContext,
   LocalResponseStream,
-  type BufferedHandler,
+  localContext,
 } from './lambda-runtime';
 import { toProxyEvent } from './proxy-event';
 import { requestUrl } from './request-url';
@@ -80,7 +80,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
  * The local edge: turns each HTTP request into the API Gateway proxy event AWS would send and
  * calls the same handler module, buffered or streamed (`streamifyResponse`) as on Lambda.
  */
-export function createLocalServer({ routes, loadHandler, extraPaths = [], logger = console }: LocalServerOptions): Server {
+export function createLocalServer({
+  routes,
+  loadHandler,
+  extraPaths = [],
+  logger = console,
+}: LocalServerOptions): Server {
   installLambdaGlobals();
   const compiled = routes.map(compileRoute);
   const handlers = new Map<string, Promise<unknown>>();

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { EXPIRY_ATTRIBUTE } from '../../functions/records/table';
 
 /**
@@ -29,7 +29,11 @@ export async function sweepExpiredItems(doc: DynamoDBDocumentClient, table: stri
 }
 
 /** Runs the sweep every `intervalMs` (default hourly); errors are logged, never fatal. */
-export function startSweeper(doc: DynamoDBDocumentClient, table: string, { intervalMs = 3_600_000, log = console.error } = {}) {
+export function startSweeper(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  { intervalMs = 3_600_000, log = console.error } = {},
+) {
   const timer = setInterval(() => {
     sweepExpiredItems(doc, table).catch((error: unknown) => log(`sweeper: ${(error as Error).message}`));
   }, intervalMs);

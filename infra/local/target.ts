@@ -2,12 +2,12 @@ import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ROUTES } from '../../functions/routes';
+import { createLogger, type Logger } from '../../functions/logging/logger';
 import { createDocumentClient } from '../../functions/records/client';
+import { DEFAULT_TABLE_NAME, type WidgetRecord } from '../../functions/records/table';
+import { ROUTES } from '../../functions/routes';
 import { deriveSessionKeys } from '../../functions/sessions/signing-secret';
 import { createAllFunctions } from '../../functions/wiring';
-import { createLogger, type Logger } from '../../functions/logging/logger';
-import { DEFAULT_TABLE_NAME, type WidgetRecord } from '../../functions/records/table';
 import { loadResolvedConfig } from '../config/load';
 import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
@@ -16,8 +16,8 @@ import { removeLocalEndpoint, writeLocalEndpoint } from '../usage/local-endpoint
 import { ensureTable, startLocalDatabase } from './database';
 import { installLambdaGlobals, localContext } from './lambda-runtime';
 import { serveLoaderFiles } from './loader-files';
-import { createLocalServer, type LocalPathHandler } from './server';
 import { startQuotaTimer } from './quota-timer';
+import { createLocalServer, type LocalPathHandler } from './server';
 import { loadOrCreateSessionSecret } from './session-secret';
 import { startSweeper } from './sweeper';
 import { createUsagePage } from './usage-page';
@@ -86,7 +86,8 @@ export async function startLocalTarget({
   });
   try {
     const doc = createDocumentClient(database.client);
-    if ((await ensureTable(database.client, table)) === 'created') log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
+    if ((await ensureTable(database.client, table)) === 'created')
+      log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
     const { widgets } = await reconcile(doc, table, config, { onPlan: (plan) => log(formatPlan(plan)) });
 
     // The same functions as on AWS, built from this target's own database and secret (nothing
@@ -112,7 +113,10 @@ export async function startLocalTarget({
     });
     const boundPort = await listen(server, port, host);
     const apiUrl = `http://localhost:${boundPort}`;
-    const outputs = buildOutputs(apiUrl, widgets.map((w) => ({ id: w.widgetId, publicKey: w.publicKey })));
+    const outputs = buildOutputs(
+      apiUrl,
+      widgets.map((w) => ({ id: w.widgetId, publicKey: w.publicKey })),
+    );
     if (dataDir !== undefined) writeFileSync(join(dataDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
     // `npm run usage` reads through our dynalite while we hold the data folder's lock.
     if (dataDir !== undefined) writeLocalEndpoint(dataDir, database.endpoint, table);
@@ -151,9 +155,12 @@ function prepareDataDir(dataDir: string): void {
     mkdirSync(dataDir, { recursive: true });
     accessSync(dataDir, constants.R_OK | constants.W_OK);
   } catch (cause) {
-    throw new LocalTargetError(`data folder ${resolve(dataDir)} is not readable and writable: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new LocalTargetError(
+      `data folder ${resolve(dataDir)} is not readable and writable: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -162,7 +169,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     server.once('error', (error: NodeJS.ErrnoException) => {
       fail(
         error.code === 'EADDRINUSE'
-          ? new LocalTargetError(`port ${port} is already in use; stop what uses it or set PERCH_PORT`, { cause: error })
+          ? new LocalTargetError(`port ${port} is already in use; stop what uses it or set PERCH_PORT`, {
+              cause: error,
+            })
           : error,
       );
     });

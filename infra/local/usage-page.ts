@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { errorBody } from '../../functions/errors/perch-error';
 import { USAGE_RETENTION_DAYS } from '../../functions/usage/counter-record';
-import { readUsageReport, type DayUsage, type UsageReport, type WidgetUsage } from '../../functions/usage/report';
+import { type DayUsage, readUsageReport, type UsageReport, type WidgetUsage } from '../../functions/usage/report';
 import { formatCost, formatCount, formatRefusals } from '../usage/format-text';
 import type { LocalPathHandler } from './server';
 
@@ -43,13 +43,22 @@ export function createUsagePage({ doc, table, now = Date.now }: UsagePageOptions
     if (url.pathname !== USAGE_PAGE_PATH) return false;
     const refusal = operatorRefusal(req);
     if (refusal) {
-      res.writeHead(refusal.status, { ...HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...refusal.headers });
+      res.writeHead(refusal.status, {
+        ...HEADERS,
+        'Content-Type': 'application/json; charset=utf-8',
+        ...refusal.headers,
+      });
       res.end(errorBody(refusal.code, refusal.message));
       return true;
     }
     const query = parseQuery(url.searchParams);
     if (typeof query === 'string') {
-      send(res, 400, page('Bad request', `<p>${escapeHtml(query)}</p><p><a href="${USAGE_PAGE_PATH}">Back to usage</a></p>`), req.method);
+      send(
+        res,
+        400,
+        page('Bad request', `<p>${escapeHtml(query)}</p><p><a href="${USAGE_PAGE_PATH}">Back to usage</a></p>`),
+        req.method,
+      );
       return true;
     }
     const report = await readUsageReport({ doc, table, days: query.days, widgetId: query.widget, now });
@@ -68,16 +77,30 @@ interface Refusal {
 /** Why a request may not see the operator page, or undefined when it may. */
 export function operatorRefusal(req: IncomingMessage): Refusal | undefined {
   // A peer on the network gets what any unknown path gets: nothing says the page exists.
-  if (!isLoopbackAddress(req.socket.remoteAddress)) return { status: 404, code: 'not_found', message: 'No such route.' };
+  if (!isLoopbackAddress(req.socket.remoteAddress))
+    return { status: 404, code: 'not_found', message: 'No such route.' };
   if (!isLoopbackHost(req.headers.host)) {
-    return { status: 403, code: 'widget_origin_denied', message: 'The operator page answers only to http://localhost, 127.0.0.1 or [::1].' };
+    return {
+      status: 403,
+      code: 'widget_origin_denied',
+      message: 'The operator page answers only to http://localhost, 127.0.0.1 or [::1].',
+    };
   }
   const site = req.headers['sec-fetch-site'];
   if (req.headers.origin !== undefined || (site !== undefined && site !== 'none' && site !== 'same-origin')) {
-    return { status: 403, code: 'widget_origin_denied', message: 'The operator page is not available to other websites; open it directly in the browser.' };
+    return {
+      status: 403,
+      code: 'widget_origin_denied',
+      message: 'The operator page is not available to other websites; open it directly in the browser.',
+    };
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return { status: 405, code: 'method_not_allowed', message: 'Method not allowed on this route.', headers: { Allow: 'GET, HEAD' } };
+    return {
+      status: 405,
+      code: 'method_not_allowed',
+      message: 'Method not allowed on this route.',
+      headers: { Allow: 'GET, HEAD' },
+    };
   }
   return undefined;
 }
@@ -93,37 +116,56 @@ function isLoopbackHost(host: string | undefined): boolean {
 }
 
 function parseQuery(params: URLSearchParams): { days: number; widget?: string } | string {
-  for (const name of params.keys()) if (name !== 'days' && name !== 'widget') return `Unknown parameter "${name}"; use days and widget.`;
+  for (const name of params.keys())
+    if (name !== 'days' && name !== 'widget') return `Unknown parameter "${name}"; use days and widget.`;
   const daysText = params.get('days') ?? '7';
   const days = /^\d{1,3}$/.test(daysText) ? Number(daysText) : NaN;
-  if (!(days >= 1 && days <= USAGE_RETENTION_DAYS)) return `days must be a whole number from 1 to ${USAGE_RETENTION_DAYS}.`;
+  if (!(days >= 1 && days <= USAGE_RETENTION_DAYS))
+    return `days must be a whole number from 1 to ${USAGE_RETENTION_DAYS}.`;
   const widget = params.get('widget') ?? undefined;
   if (widget !== undefined && !/^[a-z0-9-]{1,64}$/.test(widget)) return 'widget must be a widget id such as docs-bot.';
   return { days, widget };
 }
 
 function send(res: ServerResponse, status: number, html: string, method: string | undefined): void {
-  res.writeHead(status, { ...HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+  res.writeHead(status, {
+    ...HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+  });
   res.end(method === 'HEAD' ? undefined : html);
 }
 
 function renderReport(report: UsageReport, { days, widget }: { days: number; widget?: string }): string {
-  const link = (d: number, w = widget) => `${USAGE_PAGE_PATH}?days=${d}${w ? `&amp;widget=${encodeURIComponent(w)}` : ''}`;
+  const link = (d: number, w = widget) =>
+    `${USAGE_PAGE_PATH}?days=${d}${w ? `&amp;widget=${encodeURIComponent(w)}` : ''}`;
   const nav = `<nav>${[7, 30, 90].map((d) => (d === days ? `<strong>${d} days</strong>` : `<a href="${link(d)}">${d} days</a>`)).join(' ')}${
     widget ? ` <a href="${link(days, '')}">all widgets</a>` : ''
   }</nav>`;
   const meta = `<p class="meta">${report.days[0]} → ${report.days.at(-1)} UTC, today still counting. Generated ${escapeHtml(report.generatedAt)}.</p>`;
-  if (report.widgets.length === 0) return page('Perch usage', `<h1>Perch usage</h1>${meta}${nav}<p>No ${widget ? `widget “${escapeHtml(widget)}”` : 'widgets'}.</p>`);
+  if (report.widgets.length === 0)
+    return page(
+      'Perch usage',
+      `<h1>Perch usage</h1>${meta}${nav}<p>No ${widget ? `widget “${escapeHtml(widget)}”` : 'widgets'}.</p>`,
+    );
 
   const totalsByDay = report.days.map((_day, i) => report.widgets.reduce((n, w) => n + w.days[i]!.messages, 0));
   const rows = report.widgets
     .map(
-      (w) => `<tr><td><a href="${link(days, w.widgetId)}">${escapeHtml(w.widgetId)}</a>${
-        w.status === 'active' ? '' : ` <span class="status">${w.status}</span>`
-      }</td>${figureCells(w.totals)}<td class="text">${escapeHtml(formatRefusals(w.totals.refusals))}</td><td>${barChart(report.days, w.days.map((d) => d.messages), { width: 140, height: 28 })}</td></tr>`,
+      (w) =>
+        `<tr><td><a href="${link(days, w.widgetId)}">${escapeHtml(w.widgetId)}</a>${
+          w.status === 'active' ? '' : ` <span class="status">${w.status}</span>`
+        }</td>${figureCells(w.totals)}<td class="text">${escapeHtml(formatRefusals(w.totals.refusals))}</td><td>${barChart(
+          report.days,
+          w.days.map((d) => d.messages),
+          { width: 140, height: 28 },
+        )}</td></tr>`,
     )
     .join('\n');
-  const footer = report.widgets.length > 1 ? `<tfoot><tr><td>total</td>${figureCells(report.totals)}<td class="text">${escapeHtml(formatRefusals(report.totals.refusals))}</td><td></td></tr></tfoot>` : '';
+  const footer =
+    report.widgets.length > 1
+      ? `<tfoot><tr><td>total</td>${figureCells(report.totals)}<td class="text">${escapeHtml(formatRefusals(report.totals.refusals))}</td><td></td></tr></tfoot>`
+      : '';
   const overview = `<h2>Messages per day${report.widgets.length > 1 ? ', all widgets' : ''}</h2>${barChart(report.days, totalsByDay, { width: 720, height: 160, labels: true })}
 <table><thead><tr><th>widget</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th class="text">refusals</th><th>messages/day</th></tr></thead>
 <tbody>${rows}</tbody>${footer}</table>`;
@@ -133,20 +175,39 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
 
 function dayTable(widget: WidgetUsage): string {
   const rows = widget.days
-    .map((d: DayUsage) => `<tr><td>${d.day}</td>${figureCells(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td><td class="text">${d.source === 'none' ? '' : d.source}</td></tr>`)
+    .map(
+      (d: DayUsage) =>
+        `<tr><td>${d.day}</td>${figureCells(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td><td class="text">${d.source === 'none' ? '' : d.source}</td></tr>`,
+    )
     .join('\n');
   return `<h2>${escapeHtml(widget.widgetId)}${widget.name ? ` — ${escapeHtml(widget.name)}` : ''}, per day</h2>
 <table><thead><tr><th>day</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th class="text">refusals</th><th class="text">from</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function figureCells(f: { sessions: number; messages: number; inputTokens: number; outputTokens: number; costUsd: number }): string {
-  return [formatCount(f.sessions), formatCount(f.messages), formatCount(f.inputTokens), formatCount(f.outputTokens), formatCost(f.costUsd)]
+function figureCells(f: {
+  sessions: number;
+  messages: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}): string {
+  return [
+    formatCount(f.sessions),
+    formatCount(f.messages),
+    formatCount(f.inputTokens),
+    formatCount(f.outputTokens),
+    formatCost(f.costUsd),
+  ]
     .map((cell) => `<td>${cell}</td>`)
     .join('');
 }
 
 /** An inline SVG bar chart (no script, no external resource); each bar's tooltip names its day. */
-function barChart(days: string[], values: number[], { width, height, labels = false }: { width: number; height: number; labels?: boolean }): string {
+function barChart(
+  days: string[],
+  values: number[],
+  { width, height, labels = false }: { width: number; height: number; labels?: boolean },
+): string {
   const max = Math.max(1, ...values);
   const labelSpace = labels ? 18 : 0;
   const slot = width / days.length;
@@ -163,7 +224,9 @@ function barChart(days: string[], values: number[], { width, height, labels = fa
   const text = labels
     ? days
         .map((d, i) =>
-          i % every === 0 ? `<text x="${(i * slot + slot / 2).toFixed(1)}" y="${height - 4}" font-size="11" text-anchor="middle" fill="#555">${d.slice(5)}</text>` : '',
+          i % every === 0
+            ? `<text x="${(i * slot + slot / 2).toFixed(1)}" y="${height - 4}" font-size="11" text-anchor="middle" fill="#555">${d.slice(5)}</text>`
+            : '',
         )
         .join('')
     : '';

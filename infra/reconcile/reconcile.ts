@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isWidgetRecord, type WidgetRecord } from '../../functions/records/table';
 import type { ResolvedConfig } from '../config/resolve';
-import { planChanges, type Plan, type PlanOptions } from './plan';
+import { type Plan, type PlanOptions, planChanges } from './plan';
 import { applyPlan, listManagedRecords } from './store';
 
 export interface ReconcileResult {

@@ -8,13 +8,20 @@ export async function listManagedRecords(doc: DynamoDBDocumentClient, table: str
   const records: ManagedRecord[] = [];
   const pages = paginateQuery(
     { client: doc },
-    { TableName: table, IndexName: MANAGED_INDEX, KeyConditionExpression: 'managedBy = :m', ExpressionAttributeValues: { ':m': MANAGED_BY } },
+    {
+      TableName: table,
+      IndexName: MANAGED_INDEX,
+      KeyConditionExpression: 'managedBy = :m',
+      ExpressionAttributeValues: { ':m': MANAGED_BY },
+    },
   );
   for await (const page of pages) records.push(...((page.Items ?? []) as ManagedRecord[]));
   return records;
 }
 
-type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
 
 const BATCH_SIZE = 25;
 const MAX_ATTEMPTS = 8;
@@ -48,7 +55,8 @@ export async function applyPlan(
 async function writeBatch(doc: DynamoDBDocumentClient, table: string, batch: WriteRequest[]): Promise<void> {
   let pending = batch;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > MAX_ATTEMPTS) throw new Error(`${pending.length} writes still unprocessed after ${MAX_ATTEMPTS} attempts`);
+    if (attempt > MAX_ATTEMPTS)
+      throw new Error(`${pending.length} writes still unprocessed after ${MAX_ATTEMPTS} attempts`);
     const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
     pending = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
     if (pending.length > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));

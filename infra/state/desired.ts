@@ -1,10 +1,10 @@
 import {
-  MANAGED_BY,
-  publicKeyKey,
-  widgetKey,
   type KeyRecord,
+  MANAGED_BY,
   type ManagedRecord,
+  publicKeyKey,
   type WidgetRecord,
+  widgetKey,
 } from '../../functions/records/table';
 import type { ResolvedWidget } from '../config/resolve';
 

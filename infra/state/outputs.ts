@@ -15,6 +15,8 @@ export function buildOutputs(apiUrl: string, widgets: { id: string; publicKey: s
   return {
     apiUrl,
     loaderUrl,
-    widgets: Object.fromEntries(widgets.map((w) => [w.id, { publicKey: w.publicKey, snippet: widgetSnippet(loaderUrl, w.publicKey) }])),
+    widgets: Object.fromEntries(
+      widgets.map((w) => [w.id, { publicKey: w.publicKey, snippet: widgetSnippet(loaderUrl, w.publicKey) }]),
+    ),
   };
 }

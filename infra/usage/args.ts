@@ -61,11 +61,15 @@ export function parseUsageArgs(argv: readonly string[]): UsageArgs {
   if (values.days !== undefined) {
     days = /^\d+$/.test(values.days) ? Number(values.days) : NaN;
     if (!(days >= 1 && days <= USAGE_RETENTION_DAYS)) {
-      throw new UsageArgsError(`--days must be a whole number from 1 to ${USAGE_RETENTION_DAYS} (history is kept that long), got "${values.days}"`);
+      throw new UsageArgsError(
+        `--days must be a whole number from 1 to ${USAGE_RETENTION_DAYS} (history is kept that long), got "${values.days}"`,
+      );
     }
   }
   if (values.widget !== undefined && !WIDGET_ID.test(values.widget)) {
-    throw new UsageArgsError(`--widget must be a widget id from the config (a lower-case slug such as docs-bot), got ${JSON.stringify(values.widget)}`);
+    throw new UsageArgsError(
+      `--widget must be a widget id from the config (a lower-case slug such as docs-bot), got ${JSON.stringify(values.widget)}`,
+    );
   }
   if (values.table !== undefined && values.outputs !== undefined) {
     throw new UsageArgsError('use either --table or --outputs, not both');
@@ -77,7 +81,9 @@ export function parseUsageArgs(argv: readonly string[]): UsageArgs {
     throw new UsageArgsError(`--region must be an AWS region such as us-east-1, got ${JSON.stringify(values.region)}`);
   }
   if (values.table !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(values.table)) {
-    throw new UsageArgsError(`--table must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(values.table)}`);
+    throw new UsageArgsError(
+      `--table must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(values.table)}`,
+    );
   }
   const target: UsageTarget =
     values.table !== undefined

@@ -12,7 +12,10 @@ export interface UsageCliIo {
 }
 
 /** `npm run usage`: prints the report and returns the exit code (2: bad arguments, 1: failure). */
-export async function runUsageCli(argv: readonly string[], { env = process.env, stdout, stderr, now = Date.now }: UsageCliIo): Promise<number> {
+export async function runUsageCli(
+  argv: readonly string[],
+  { env = process.env, stdout, stderr, now = Date.now }: UsageCliIo,
+): Promise<number> {
   let args: ReturnType<typeof parseUsageArgs>;
   try {
     args = parseUsageArgs(argv);
@@ -40,10 +43,14 @@ export async function runUsageCli(argv: readonly string[], { env = process.env, 
       });
       progress.finish();
       if (args.widgetId !== undefined && report.widgets.length === 0) {
-        stderr.write(`error: no widget "${args.widgetId}" in ${source.description}: not in the config and no usage history\n`);
+        stderr.write(
+          `error: no widget "${args.widgetId}" in ${source.description}: not in the config and no usage history\n`,
+        );
         return 1;
       }
-      stdout.write(`${args.json ? JSON.stringify(report, null, 2) : formatUsageReport(report, { source: source.description })}\n`);
+      stdout.write(
+        `${args.json ? JSON.stringify(report, null, 2) : formatUsageReport(report, { source: source.description })}\n`,
+      );
       return 0;
     } finally {
       await source.close();
@@ -57,8 +64,10 @@ export async function runUsageCli(argv: readonly string[], { env = process.env, 
 function describeFailure(error: unknown, target: ReturnType<typeof parseUsageArgs>['target']): string {
   const { name, message } = error as Error;
   if (error instanceof UsageSourceError) return message;
-  if (name === 'ResourceNotFoundException' && target.kind !== 'local') return `table not found (check --table / --outputs and --region): ${message}`;
-  if (name === 'CredentialsProviderError') return `no AWS credentials found (environment, ~/.aws profile, SSO or instance role): ${message}`;
+  if (name === 'ResourceNotFoundException' && target.kind !== 'local')
+    return `table not found (check --table / --outputs and --region): ${message}`;
+  if (name === 'CredentialsProviderError')
+    return `no AWS credentials found (environment, ~/.aws profile, SSO or instance role): ${message}`;
   if (/region/i.test(message) && name === 'Error') return `${message} (pass --region or set AWS_REGION)`;
   return `${name}: ${message}`;
 }

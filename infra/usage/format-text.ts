@@ -5,7 +5,10 @@ const SPARK = '▁▂▃▄▅▆▇█';
 const BAR_WIDTH = 30;
 
 /** `1234567` → `1,234,567`, independent of the machine's locale. */
-export const formatCount = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+export const formatCount = (n: number) =>
+  Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** Estimated cost in USD: four decimals below a dollar (token prices are tiny), cents above. */
 export function formatCost(usd: number): string {
@@ -17,7 +20,9 @@ export function formatCost(usd: number): string {
 /** `▁▃█·` — one character per day, scaled to the largest day; `·` marks a day with none. */
 export function sparkline(values: readonly number[]): string {
   const max = Math.max(0, ...values);
-  return values.map((v) => (v <= 0 ? '·' : SPARK[Math.min(SPARK.length, Math.max(1, Math.ceil((v / max) * SPARK.length))) - 1])).join('');
+  return values
+    .map((v) => (v <= 0 ? '·' : SPARK[Math.min(SPARK.length, Math.max(1, Math.ceil((v / max) * SPARK.length))) - 1]))
+    .join('');
 }
 
 /** `widget_rate_limit 3, budget_exhausted 1`, most frequent first; `—` when none. */
@@ -36,11 +41,19 @@ export function formatRefusals(refusals: Record<string, number>): string {
  */
 export function formatUsageReport(report: UsageReport, { source }: { source: string }): string {
   const { days } = report;
-  const lines = [`Perch usage, ${days[0]} → ${days.at(-1)} UTC (${days.length} day${days.length === 1 ? '' : 's'}; today still counting) — ${source}`, ''];
+  const lines = [
+    `Perch usage, ${days[0]} → ${days.at(-1)} UTC (${days.length} day${days.length === 1 ? '' : 's'}; today still counting) — ${source}`,
+    '',
+  ];
   if (report.widgets.length === 0) return [...lines, 'No widgets.'].join('\n');
 
   const header = ['widget', 'sessions', 'messages', 'tokens in', 'tokens out', 'est. cost', 'messages/day', 'refusals'];
-  const rows = report.widgets.map((w) => [widgetLabel(w), ...figureCells(w.totals), sparkline(w.days.map((d) => d.messages)), formatRefusals(w.totals.refusals)]);
+  const rows = report.widgets.map((w) => [
+    widgetLabel(w),
+    ...figureCells(w.totals),
+    sparkline(w.days.map((d) => d.messages)),
+    formatRefusals(w.totals.refusals),
+  ]);
   const total = ['total', ...figureCells(report.totals), '', formatRefusals(report.totals.refusals)];
   lines.push(...table(header, rows, report.widgets.length > 1 ? total : undefined));
 
@@ -59,7 +72,13 @@ export function formatUsageReport(report: UsageReport, { source }: { source: str
 }
 
 function figureCells(f: UsageFigures): string[] {
-  return [formatCount(f.sessions), formatCount(f.messages), formatCount(f.inputTokens), formatCount(f.outputTokens), formatCost(f.costUsd)];
+  return [
+    formatCount(f.sessions),
+    formatCount(f.messages),
+    formatCount(f.inputTokens),
+    formatCount(f.outputTokens),
+    formatCost(f.costUsd),
+  ];
 }
 
 function widgetLabel(w: WidgetUsage): string {
@@ -78,11 +97,20 @@ function table(header: string[], rows: string[][], footer?: string[]): string[] 
   const leftAligned = (c: number) => c === 0 || c >= header.length - 2;
   const render = (row: string[]) =>
     row
-      .map((cell, c) => (c === row.length - 1 ? cell : leftAligned(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .map((cell, c) =>
+        c === row.length - 1 ? cell : leftAligned(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!),
+      )
       .join('  ')
       .trimEnd();
   const lines = [render(header), ...rows.map(render)];
-  if (footer) lines.push(widths.map((w) => '─'.repeat(w)).slice(0, -1).join('──'), render(footer));
+  if (footer)
+    lines.push(
+      widths
+        .map((w) => '─'.repeat(w))
+        .slice(0, -1)
+        .join('──'),
+      render(footer),
+    );
   return lines;
 }
 

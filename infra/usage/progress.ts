@@ -13,7 +13,13 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-export function createProgress({ stream, label, afterMs = 1000, logEveryMs = 5000, now = Date.now }: ProgressOptions): Progress {
+export function createProgress({
+  stream,
+  label,
+  afterMs = 1000,
+  logEveryMs = 5000,
+  now = Date.now,
+}: ProgressOptions): Progress {
   const started = now();
   let lastShown = -Infinity;
   let shown = false;

@@ -32,7 +32,10 @@ export interface OpenUsageSourceOptions {
   warn?: (line: string) => void;
 }
 
-export async function openUsageSource(target: UsageTarget, { env = process.env, warn = () => undefined }: OpenUsageSourceOptions = {}): Promise<UsageSource> {
+export async function openUsageSource(
+  target: UsageTarget,
+  { env = process.env, warn = () => undefined }: OpenUsageSourceOptions = {},
+): Promise<UsageSource> {
   if (target.kind === 'local') return openLocal(env, warn);
   const { table, region } = target.kind === 'aws' ? target : readOutputs(target.outputsFile, target.region);
   const client = new DynamoDBClient(region ? { region } : {});
@@ -68,7 +71,9 @@ async function openLocal(env: NodeJS.ProcessEnv, warn: (line: string) => void): 
   }
   const dbPath = join(dataDir, 'db');
   if (!existsSync(dbPath)) {
-    throw new UsageSourceError(`no local data in ${resolve(dataDir)}: run \`npm start\` once, set PERCH_DATA_DIR, or read AWS with --table / --outputs`);
+    throw new UsageSourceError(
+      `no local data in ${resolve(dataDir)}: run \`npm start\` once, set PERCH_DATA_DIR, or read AWS with --table / --outputs`,
+    );
   }
   const database = await startLocalDatabase({ path: dbPath }).catch((cause: Error) => {
     throw new UsageSourceError(
@@ -123,7 +128,9 @@ function readOutputs(file: string, region: string | undefined): { table: string;
   }
   const { tableName, region: outputRegion } = (outputs ?? {}) as { tableName?: unknown; region?: unknown };
   if (typeof tableName !== 'string' || tableName === '') {
-    throw new UsageSourceError(`${file} has no "tableName" output; create it with \`pulumi stack output --json > ${file}\` or pass --table <name>`);
+    throw new UsageSourceError(
+      `${file} has no "tableName" output; create it with \`pulumi stack output --json > ${file}\` or pass --table <name>`,
+    );
   }
   return { table: tableName, region: region ?? (typeof outputRegion === 'string' ? outputRegion : undefined) };
 }

@@ -17,9 +17,12 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-type Route = (request: ApiRequest) => Promise<never> | Promise<{ status: number; headers: Record<string, string>; body: string }>;
+type Route = (
+  request: ApiRequest,
+) => Promise<never> | Promise<{ status: number; headers: Record<string, string>; body: string }>;
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-const invoke = (route: Route) => (createApiHandler(route, { logger }) as unknown as Handler)(proxyEventFixture(), context);
+const invoke = (route: Route) =>
+  (createApiHandler(route, { logger }) as unknown as Handler)(proxyEventFixture(), context);
 
 test('the route sees a plain request: lower-case headers, path parameters, source IP and request id', async () => {
   let seen: ApiRequest | undefined;
@@ -43,40 +46,55 @@ test.each([
   ['session_expired', 401, {}],
   ['budget_exhausted', 503, {}],
   ['payload_too_large', 413, {}],
-] as const)('a %s refusal becomes status %i with its headers and the {error:{code,message}} body', async (code, status, headers) => {
-  const corsOrigin = code === 'widget_origin_denied' ? undefined : 'https://docs.example.com';
-  const result = await invoke(async () => {
-    throw new PerchError(code, { headers });
-  });
+] as const)(
+  'a %s refusal becomes status %i with its headers and the {error:{code,message}} body',
+  async (code, status, headers) => {
+    const corsOrigin = code === 'widget_origin_denied' ? undefined : 'https://docs.example.com';
+    const result = await invoke(async () => {
+      throw new PerchError(code, { headers });
+    });
 
-  expect(result.statusCode).toBe(status);
-  expect(result.headers).toEqual({
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-    Vary: 'Origin',
-    ...(corsOrigin ? { 'Access-Control-Allow-Origin': corsOrigin } : {}),
-    ...headers,
-  });
-  expect(JSON.parse(result.body)).toEqual({ error: { code, message: expect.any(String) } });
-  // 5xx refusals log at error level (an alarm), the others at info
-  expect(status >= 500 ? error : info).toHaveBeenCalledWith('request', expect.objectContaining({ status, ms: expect.any(Number) }));
-});
+    expect(result.statusCode).toBe(status);
+    expect(result.headers).toEqual({
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Vary: 'Origin',
+      ...(corsOrigin ? { 'Access-Control-Allow-Origin': corsOrigin } : {}),
+      ...headers,
+    });
+    expect(JSON.parse(result.body)).toEqual({ error: { code, message: expect.any(String) } });
+    // 5xx refusals log at error level (an alarm), the others at info
+    expect(status >= 500 ? error : info).toHaveBeenCalledWith(
+      'request',
+      expect.objectContaining({ status, ms: expect.any(Number) }),
+    );
+  },
+);
 
 test('an unexpected error is a generic 500 naming the request id, logged with its cause chain, never shown', async () => {
   const result = await invoke(async () => {
-    throw new Error('wrapper', { cause: new TypeError("Cannot read properties of undefined (reading 'turns') at /var/task/index.js:1") });
+    throw new Error('wrapper', {
+      cause: new TypeError("Cannot read properties of undefined (reading 'turns') at /var/task/index.js:1"),
+    });
   });
 
   expect(result.statusCode).toBe(500);
   expect(JSON.parse(result.body)).toEqual({
-    error: { code: 'internal_error', message: 'Failed to start chat. Please try again. (request c6af9ac6-7b61-11e6-9a41-93e8deadbeef)' },
+    error: {
+      code: 'internal_error',
+      message: 'Failed to start chat. Please try again. (request c6af9ac6-7b61-11e6-9a41-93e8deadbeef)',
+    },
   });
   expect(result.body).not.toContain('/var/task');
   expect(error.mock.calls[0]![0]).toBe('request');
   expect(error.mock.calls[0]![1]).toMatchObject({
     requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
     status: 500,
-    error: { name: 'Error', message: 'wrapper', cause: { name: 'TypeError', message: expect.stringContaining("reading 'turns'") } },
+    error: {
+      name: 'Error',
+      message: 'wrapper',
+      cause: { name: 'TypeError', message: expect.stringContaining("reading 'turns'") },
+    },
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createLogger, type Logger } from '../../functions/logging/logger';
 import type { ProviderResolution } from '../../functions/providers/resolve-provider';
 import { createDocumentClient } from '../../functions/records/client';
 import type { WidgetRecord } from '../../functions/records/table';
@@ -8,10 +9,9 @@ import { ROUTES } from '../../functions/routes';
 import { deriveSessionKeys, type SessionKeys } from '../../functions/sessions/signing-secret';
 import { counterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
-import { createLogger, type Logger } from '../../functions/logging/logger';
 import { createAllFunctions } from '../../functions/wiring';
-import { resolveConfig } from '../../infra/config/resolve';
 import { validateConfig } from '../../infra/config/load';
+import { resolveConfig } from '../../infra/config/resolve';
 import { ensureTable, startLocalDatabase } from '../../infra/local/database';
 import { installLambdaGlobals } from '../../infra/local/lambda-runtime';
 import { createLocalServer } from '../../infra/local/server';
@@ -52,20 +52,31 @@ export interface ClockedPerch {
 
 const SECRET = 'clocked-perch-test-secret-0123456789abcdef';
 
-export async function startClockedPerch({ config, startAt, resolveProvider, timeoutMs }: ClockedPerchOptions): Promise<ClockedPerch> {
+export async function startClockedPerch({
+  config,
+  startAt,
+  resolveProvider,
+  timeoutMs,
+}: ClockedPerchOptions): Promise<ClockedPerch> {
   const table = 'perch-test';
   const database = await startLocalDatabase();
   await ensureTable(database.client, table);
   installLambdaGlobals(); // before the streaming handler is built
 
   let time = startAt;
-  const clock = { now: () => time, set: (epochMs: number) => void (time = epochMs), advance: (ms: number) => void (time += ms) };
+  const clock = {
+    now: () => time,
+    set: (epochMs: number) => void (time = epochMs),
+    advance: (ms: number) => void (time += ms),
+  };
   const runtime = { doc: createDocumentClient(database.client) };
   const keys = deriveSessionKeys(SECRET);
   const logger = createLogger();
   const publicKeys = new Map<string, string>();
   const apply = async (raw: unknown) => {
-    const { widgets } = await reconcile(runtime.doc, table, resolveConfig(validateConfig(raw), 'local'), { now: clock.now() });
+    const { widgets } = await reconcile(runtime.doc, table, resolveConfig(validateConfig(raw), 'local'), {
+      now: clock.now(),
+    });
     for (const widget of widgets) publicKeys.set(widget.widgetId, widget.publicKey);
   };
   await apply(config);
@@ -82,7 +93,10 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
     },
     { resolveProvider, timeoutMs },
   );
-  const server: Server = createLocalServer({ routes: ROUTES, loadHandler: async (name) => routes[name as keyof typeof routes] });
+  const server: Server = createLocalServer({
+    routes: ROUTES,
+    loadHandler: async (name) => routes[name as keyof typeof routes],
+  });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
 
   return {
@@ -102,14 +116,18 @@ export async function startClockedPerch({ config, startAt, resolveProvider, time
       const items = new Map<string, Record<string, unknown>>();
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await runtime.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }));
+        const page = await runtime.doc.send(
+          new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }),
+        );
         for (const item of page.Items ?? []) if (!item.managedBy) items.set(`${item.pk}|${item.sk}`, item);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
       return items;
     },
     counter: async (widgetId, day = utcDay(clock.now())) => {
-      const result = await runtime.doc.send(new GetCommand({ TableName: table, Key: counterKey(widgetId, day), ConsistentRead: true }));
+      const result = await runtime.doc.send(
+        new GetCommand({ TableName: table, Key: counterKey(widgetId, day), ConsistentRead: true }),
+      );
       return result.Item;
     },
     close: async () => {
@@ -153,7 +171,13 @@ export interface PostOptions {
 }
 
 /** `POST /v1/sessions/{id}/<route>` with the token and a raw or JSON body. */
-export function postToSession(url: string, sessionId: string, route: 'messages' | 'feedback', body: unknown, options: PostOptions) {
+export function postToSession(
+  url: string,
+  sessionId: string,
+  route: 'messages' | 'feedback',
+  body: unknown,
+  options: PostOptions,
+) {
   return fetch(`${url}/v1/sessions/${encodeURIComponent(sessionId)}/${route}`, {
     method: 'POST',
     headers: {
@@ -175,7 +199,10 @@ export function parseSse(text: string): { event: string; data: unknown }[] {
     .map((block) => {
       const lines = block.split('\n');
       const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
-      const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice('data: '.length)).join('\n');
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice('data: '.length))
+        .join('\n');
       return { event, data: JSON.parse(data) as unknown };
     });
 }

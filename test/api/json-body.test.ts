@@ -42,23 +42,31 @@ test.each([
   ['messages', messageBodySchema],
   ['sessions', startSessionBodySchema],
   ['feedback', feedbackBodySchema],
-] as const)('arbitrary %s bodies are parsed or refused with bad_request / payload_too_large, never another error', (_route, schema) => {
-  const bodies = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 300 }),
-    fc.json({ maxDepth: 4 }),
-    fc.dictionary(fc.constantFrom('text', 'key', 'resume', 'messageId', 'rating', '__proto__', 'constructor', 'role'), fc.jsonValue({ maxDepth: 2 })).map((o) => JSON.stringify(o)),
-  );
-  fc.assert(
-    fc.property(bodies, (body) => {
-      try {
-        const parsed = parseJsonBody(body, schema);
-        expect(schema.safeParse(JSON.parse(body)).success).toBe(true);
-        expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
-      } catch (error) {
-        expect(error).toBeInstanceOf(PerchError);
-        expect(['bad_request', 'payload_too_large']).toContain((error as PerchError).code);
-      }
-    }),
-    { numRuns: 1000 },
-  );
-});
+] as const)(
+  'arbitrary %s bodies are parsed or refused with bad_request / payload_too_large, never another error',
+  (_route, schema) => {
+    const bodies = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.json({ maxDepth: 4 }),
+      fc
+        .dictionary(
+          fc.constantFrom('text', 'key', 'resume', 'messageId', 'rating', '__proto__', 'constructor', 'role'),
+          fc.jsonValue({ maxDepth: 2 }),
+        )
+        .map((o) => JSON.stringify(o)),
+    );
+    fc.assert(
+      fc.property(bodies, (body) => {
+        try {
+          const parsed = parseJsonBody(body, schema);
+          expect(schema.safeParse(JSON.parse(body)).success).toBe(true);
+          expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+        } catch (error) {
+          expect(error).toBeInstanceOf(PerchError);
+          expect(['bad_request', 'payload_too_large']).toContain((error as PerchError).code);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  },
+);

@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../functions/records/client';
 import { FUNCTION_ENV } from '../../functions/routes';
 import { validateConfig } from '../../infra/config/load';
 import { resolveConfig } from '../../infra/config/resolve';
-import { ensureTable, localSdkEnvironment, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { ensureTable, type LocalDatabase, localSdkEnvironment, startLocalDatabase } from '../../infra/local/database';
 import { installLambdaGlobals, localContext } from '../../infra/local/lambda-runtime';
 import { widgetRecords } from '../../infra/state/desired';
 import { proxyEventFixture } from '../fixtures/proxy-event';
@@ -42,10 +42,16 @@ beforeAll(async () => {
     'local',
   );
   const doc = createDocumentClient(database.client);
-  for (const Item of widgetRecords(config.widgets[0]!, { incarnation: 'i-1', current: { publicKey: PUBLIC_KEY, version: 0 }, retired: [] })) {
+  for (const Item of widgetRecords(config.widgets[0]!, {
+    incarnation: 'i-1',
+    current: { publicKey: PUBLIC_KEY, version: 0 },
+    retired: [],
+  })) {
     await doc.send(new PutCommand({ TableName: table, Item }));
   }
-  Object.assign(process.env, localSdkEnvironment(database.endpoint, table), { [FUNCTION_ENV.sessionSecret]: 'lambda-handlers-test-secret-0123456789' });
+  Object.assign(process.env, localSdkEnvironment(database.endpoint, table), {
+    [FUNCTION_ENV.sessionSecret]: 'lambda-handlers-test-secret-0123456789',
+  });
   installLambdaGlobals(); // Lambda's runtime provides `awslambda` before loading a handler
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded after the environment, like a cold start */
   handlers = {
@@ -72,14 +78,28 @@ class CapturedResponse extends Writable {
 
 function sessionEvent(body: unknown): APIGatewayProxyEvent {
   const event = proxyEventFixture();
-  Object.assign(event, { resource: '/v1/sessions', path: '/v1/sessions', pathParameters: null, body: JSON.stringify(body) });
+  Object.assign(event, {
+    resource: '/v1/sessions',
+    path: '/v1/sessions',
+    pathParameters: null,
+    body: JSON.stringify(body),
+  });
   delete event.headers.authorization;
   return event;
 }
 
-function messageEvent(sessionId: string, token: string | undefined, text: string, sourceIp = '203.0.113.7'): APIGatewayProxyEvent {
+function messageEvent(
+  sessionId: string,
+  token: string | undefined,
+  text: string,
+  sourceIp = '203.0.113.7',
+): APIGatewayProxyEvent {
   const event = proxyEventFixture();
-  Object.assign(event, { path: `/v1/sessions/${sessionId}/messages`, pathParameters: { sessionId }, body: JSON.stringify({ text }) });
+  Object.assign(event, {
+    path: `/v1/sessions/${sessionId}/messages`,
+    pathParameters: { sessionId },
+    body: JSON.stringify({ text }),
+  });
   if (token) event.headers.authorization = `Bearer ${token}`;
   event.requestContext.identity.sourceIp = sourceIp;
   return event;
@@ -102,22 +122,34 @@ test('the sessions handler answers the proxy event with 201, a session and a COR
 
   expect(result.statusCode).toBe(201);
   expect(result.headers).toMatchObject({ 'Access-Control-Allow-Origin': ORIGIN, Vary: 'Origin' });
-  expect(JSON.parse(result.body)).toEqual({ sessionId: expect.any(String), token: expect.any(String), expiresAt: expect.any(String), history: [] });
+  expect(JSON.parse(result.body)).toEqual({
+    sessionId: expect.any(String),
+    token: expect.any(String),
+    expiresAt: expect.any(String),
+    history: [],
+  });
 });
 
 test("the fixture's forged token is refused by the streaming messages handler: 401 session_invalid, as JSON", async () => {
   const response = await streamed(proxyEventFixture());
 
   expect(response.prelude).toMatchObject({ statusCode: 401, headers: { 'Access-Control-Allow-Origin': ORIGIN } });
-  expect(JSON.parse(response.body)).toEqual({ error: { code: 'session_invalid', message: 'The chat session is invalid.' } });
+  expect(JSON.parse(response.body)).toEqual({
+    error: { code: 'session_invalid', message: 'The chat session is invalid.' },
+  });
 });
 
 test('the streaming messages handler sends the SSE prelude, then delta and done events', async () => {
   const session = await startSession();
 
-  const response = await streamed(messageEvent(session.sessionId, session.token, 'How do I rotate the key?', '198.51.100.1'));
+  const response = await streamed(
+    messageEvent(session.sessionId, session.token, 'How do I rotate the key?', '198.51.100.1'),
+  );
 
-  expect(response.prelude).toMatchObject({ statusCode: 200, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } });
+  expect(response.prelude).toMatchObject({
+    statusCode: 200,
+    headers: { 'Content-Type': 'text/event-stream; charset=utf-8' },
+  });
   const events = parseSse(response.body);
   expect(events.map((e) => e.event)).toEqual(['delta', 'delta', 'delta', 'delta', 'done']);
 });
@@ -141,7 +173,9 @@ test('perVisitorPerDay follows the source IP API Gateway saw, not a spoofable X-
 
 test('the feedback handler accepts a base64-encoded body, as API Gateway may send one', async () => {
   const session = await startSession();
-  const reply = parseSse((await streamed(messageEvent(session.sessionId, session.token, 'rotate?', '198.51.100.2'))).body);
+  const reply = parseSse(
+    (await streamed(messageEvent(session.sessionId, session.token, 'rotate?', '198.51.100.2'))).body,
+  );
   const { messageId } = reply.at(-1)!.data as { messageId: string };
   const event = messageEvent(session.sessionId, session.token, '');
   Object.assign(event, {
@@ -163,5 +197,8 @@ test('a preflight reaches the streaming handler and is answered 204 with the gra
 
   const response = await streamed(event);
 
-  expect(response.prelude).toMatchObject({ statusCode: 204, headers: { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Methods': 'POST, OPTIONS' } });
+  expect(response.prelude).toMatchObject({
+    statusCode: 204,
+    headers: { 'Access-Control-Allow-Origin': ORIGIN, 'Access-Control-Allow-Methods': 'POST, OPTIONS' },
+  });
 });

@@ -1,7 +1,7 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/records/client';
@@ -10,10 +10,17 @@ import { sessionKey } from '../../functions/sessions/session-record';
 import { counterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
 import { localClientConfig } from '../../infra/local/database';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
-import { brokenMidway, endless, httpError, startFakeOpenAi, streamedAnswer, type FakeOpenAi } from '../providers/fake-openai-server';
-import { parseSse, postToSession, startSession, type StartedSession } from './clocked-perch';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { writeConfigFile } from '../fixtures/config-file';
+import {
+  brokenMidway,
+  endless,
+  type FakeOpenAi,
+  httpError,
+  startFakeOpenAi,
+  streamedAnswer,
+} from '../providers/fake-openai-server';
+import { parseSse, postToSession, type StartedSession, startSession } from './clocked-perch';
 
 // An `openai` binding on the local target, talking to a fake OpenAI-compatible server that
 // speaks the real streaming wire format: relayed deltas, usage and cost, failures refunded.
@@ -31,17 +38,26 @@ beforeAll(async () => {
   process.env[KEY_ENV] = 'sk-local-test';
   dir = mkdtempSync(join(tmpdir(), 'perch-openai-'));
   const configFile = join(dir, 'widgets.config.ts');
-  const model = { provider: 'openai', baseUrl: upstream.baseUrl, model: 'gpt-test', apiKeyEnv: KEY_ENV, pricing: { inputPerMTok: 2, outputPerMTok: 8 } };
-  writeConfigFile(
-    configFile,
-    {
-      models: { gpt: model, unkeyed: { ...model, apiKeyEnv: 'PERCH_TEST_UNSET_KEY' } },
-      widgets: {
-        'docs-bot': { name: 'Docs', model: 'gpt', systemPrompt: 'You answer questions about Perch.', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000 } },
-        unready: { name: 'Unready', model: 'unkeyed', allowedOrigins: [DOCS] },
+  const model = {
+    provider: 'openai',
+    baseUrl: upstream.baseUrl,
+    model: 'gpt-test',
+    apiKeyEnv: KEY_ENV,
+    pricing: { inputPerMTok: 2, outputPerMTok: 8 },
+  };
+  writeConfigFile(configFile, {
+    models: { gpt: model, unkeyed: { ...model, apiKeyEnv: 'PERCH_TEST_UNSET_KEY' } },
+    widgets: {
+      'docs-bot': {
+        name: 'Docs',
+        model: 'gpt',
+        systemPrompt: 'You answer questions about Perch.',
+        allowedOrigins: [DOCS],
+        limits: { perMinute: 1000, perDay: 10_000 },
       },
+      unready: { name: 'Unready', model: 'unkeyed', allowedOrigins: [DOCS] },
     },
-  );
+  });
   target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
   table = createDocumentClient(new DynamoDBClient(localClientConfig(target.databaseEndpoint)));
 });
@@ -62,10 +78,28 @@ beforeEach(async () => {
 afterEach(() => errorLog.mockRestore());
 
 const send = (accept = 'text/event-stream', signal?: AbortSignal, to = session) =>
-  postToSession(target.apiUrl, to.sessionId, 'messages', { text: 'How do I rotate the key?' }, { origin: DOCS, token: to.token, accept, signal });
-const counter = async () => (await table.send(new GetCommand({ TableName: DEFAULT_TABLE_NAME, Key: counterKey('docs-bot', utcDay(Date.now())), ConsistentRead: true }))).Item ?? {};
+  postToSession(
+    target.apiUrl,
+    to.sessionId,
+    'messages',
+    { text: 'How do I rotate the key?' },
+    { origin: DOCS, token: to.token, accept, signal },
+  );
+const counter = async () =>
+  (
+    await table.send(
+      new GetCommand({
+        TableName: DEFAULT_TABLE_NAME,
+        Key: counterKey('docs-bot', utcDay(Date.now())),
+        ConsistentRead: true,
+      }),
+    )
+  ).Item ?? {};
 const turnsStored = async () =>
-  Object.keys(((await table.send(new GetCommand({ TableName: DEFAULT_TABLE_NAME, Key: sessionKey(session.sessionId) }))).Item?.turns ?? {}) as object).length;
+  Object.keys(
+    ((await table.send(new GetCommand({ TableName: DEFAULT_TABLE_NAME, Key: sessionKey(session.sessionId) }))).Item
+      ?.turns ?? {}) as object,
+  ).length;
 
 test("the upstream's deltas are relayed as they come, and done carries the usage of its final chunk", async () => {
   upstream.reply(streamedAnswer(['Raise ', 'keyRotation', '.'], { usage: [120, 6] }));
@@ -80,7 +114,9 @@ test("the upstream's deltas are relayed as they come, and done carries the usage
     { event: 'done', data: { messageId: expect.any(String), usage: { inputTokens: 120, outputTokens: 6 } } },
   ]);
   const after = await counter();
-  expect([after.inputTokens - (before.inputTokens ?? 0), after.outputTokens - (before.outputTokens ?? 0)]).toEqual([120, 6]);
+  expect([after.inputTokens - (before.inputTokens ?? 0), after.outputTokens - (before.outputTokens ?? 0)]).toEqual([
+    120, 6,
+  ]);
   expect(after.costUsd - (before.costUsd ?? 0)).toBeCloseTo((120 * 2 + 6 * 8) / 1e6, 12);
 });
 
@@ -138,7 +174,10 @@ test('a binding whose apiKeyEnv is not set answers 503 bot_not_ready without cal
   const unready = await startSession(target.apiUrl, DOCS, target.outputs.widgets.unready!.publicKey);
   const response = await send('application/json', undefined, unready);
 
-  expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([503, 'bot_not_ready']);
+  expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([
+    503,
+    'bot_not_ready',
+  ]);
   expect(upstream.received).toEqual([]);
   expect(errorLog).toHaveBeenCalledWith('bot not ready', {
     widgetId: 'unready',

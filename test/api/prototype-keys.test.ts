@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromProxyEvent } from '../../functions/http/request';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { writeConfigFile } from '../fixtures/config-file';
 import { proxyEventFixture } from '../fixtures/proxy-event';
-import { startSession, type StartedSession } from './clocked-perch';
+import { type StartedSession, startSession } from './clocked-perch';
 
 // Request data becomes object keys at the edge (headers, query) and in the handlers (bodies):
 // names that Object.prototype already has must be plain keys there, never a 500 or a pollution.

@@ -14,12 +14,37 @@ function eventWith(headers: Record<string, string>) {
 }
 
 test.each([
-  ['CloudFront with the secret, IPv4', { [EDGE_SECRET_HEADER]: SECRET, 'CloudFront-Viewer-Address': '198.51.100.10:46532' }, SECRET, '198.51.100.10'],
-  ['CloudFront with the secret, IPv6', { [EDGE_SECRET_HEADER]: SECRET, 'CloudFront-Viewer-Address': '2001:db8::7:46532' }, SECRET, '2001:db8::7'],
+  [
+    'CloudFront with the secret, IPv4',
+    { [EDGE_SECRET_HEADER]: SECRET, 'CloudFront-Viewer-Address': '198.51.100.10:46532' },
+    SECRET,
+    '198.51.100.10',
+  ],
+  [
+    'CloudFront with the secret, IPv6',
+    { [EDGE_SECRET_HEADER]: SECRET, 'CloudFront-Viewer-Address': '2001:db8::7:46532' },
+    SECRET,
+    '2001:db8::7',
+  ],
   ['a forged viewer address without the secret', { 'CloudFront-Viewer-Address': '198.51.100.10:1' }, SECRET, EDGE_IP],
-  ['a forged viewer address with a wrong secret', { [EDGE_SECRET_HEADER]: 'b'.repeat(48), 'CloudFront-Viewer-Address': '198.51.100.10:1' }, SECRET, EDGE_IP],
-  ['a secret of another length', { [EDGE_SECRET_HEADER]: 'a', 'CloudFront-Viewer-Address': '198.51.100.10:1' }, SECRET, EDGE_IP],
-  ['no edge secret configured (local target): headers are ignored', { [EDGE_SECRET_HEADER]: SECRET, 'CloudFront-Viewer-Address': '198.51.100.10:1' }, undefined, EDGE_IP],
+  [
+    'a forged viewer address with a wrong secret',
+    { [EDGE_SECRET_HEADER]: 'b'.repeat(48), 'CloudFront-Viewer-Address': '198.51.100.10:1' },
+    SECRET,
+    EDGE_IP,
+  ],
+  [
+    'a secret of another length',
+    { [EDGE_SECRET_HEADER]: 'a', 'CloudFront-Viewer-Address': '198.51.100.10:1' },
+    SECRET,
+    EDGE_IP,
+  ],
+  [
+    'no edge secret configured (local target): headers are ignored',
+    { [EDGE_SECRET_HEADER]: SECRET, 'CloudFront-Viewer-Address': '198.51.100.10:1' },
+    undefined,
+    EDGE_IP,
+  ],
   ['X-Forwarded-For is never believed', { 'X-Forwarded-For': '198.51.100.10' }, SECRET, EDGE_IP],
   ['the secret but no viewer address', { [EDGE_SECRET_HEADER]: SECRET }, SECRET, EDGE_IP],
 ])('%s', (_case, headers, edgeSecret, expected) => {

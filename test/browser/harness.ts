@@ -1,20 +1,28 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startPageServer, type PageFile, type PageServer } from '../../infra/local/demo-sites';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type PageFile, type PageServer, startPageServer } from '../../infra/local/demo-sites';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 
 /** Debian's chromium, flags for a headless container (see README: tests need /usr/bin/chromium). */
 export const launchChromium = () =>
   chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 
 /** Answers the test widget's FAQ gives, verbatim (markdown and hostile markup included). */
 export const ANSWERS = {
-  rotate: 'Raise **keyRotation** and apply. Old sessions keep *working* for `2 hours`:\n\n- plan\n- apply\n\nSee [the docs](https://docs.example.com/keys) or [this](javascript:window.__pwned=3).',
+  rotate:
+    'Raise **keyRotation** and apply. Old sessions keep *working* for `2 hours`:\n\n- plan\n- apply\n\nSee [the docs](https://docs.example.com/keys) or [this](javascript:window.__pwned=3).',
   hostile: 'Look: <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> done.',
 } as const;
 
@@ -104,7 +112,12 @@ export interface HostPageOptions {
 }
 
 /** A host page embedding the widget with the snippet a website owner would paste. */
-export function hostPage(harness: Harness, path: string, { key, attributes = '', head = '', body = '' }: HostPageOptions, headers?: Record<string, string>): void {
+export function hostPage(
+  harness: Harness,
+  path: string,
+  { key, attributes = '', head = '', body = '' }: HostPageOptions,
+  headers?: Record<string, string>,
+): void {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Host page</title>${head}</head><body>${body}
 <script src="${harness.target.outputs.loaderUrl}" data-perch-key="${key}" ${attributes} async></script></body></html>`;
   harness.files.set(path, { body: html, contentType: 'text/html; charset=utf-8', headers });
@@ -118,7 +131,10 @@ export const widget = (page: Page) => ({
   notice: page.locator('perch-widget .n'),
 });
 
-export async function newPage(harness: Harness, options?: Parameters<Browser['newContext']>[0]): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(
+  harness: Harness,
+  options?: Parameters<Browser['newContext']>[0],
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await harness.browser.newContext(options);
   const page = await context.newPage();
   return { context, page };

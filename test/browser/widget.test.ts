@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ANSWERS, hostPage, newPage, startHarness, widget, type Harness } from './harness';
+import { ANSWERS, type Harness, hostPage, newPage, startHarness, widget } from './harness';
 
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 const ORIGIN_DENIED = 'This website is not authorized to use this widget.';
@@ -15,7 +15,10 @@ beforeAll(async () => {
   hostPage(harness, '/bare', { key: docs });
   hostPage(harness, '/paused', { key: harness.keys.paused! });
   hostPage(harness, '/light', { key: harness.keys.light! });
-  hostPage(harness, '/light-overridden', { key: harness.keys.light!, attributes: 'data-position="bottom-right" data-greeting="Hello from the tag."' });
+  hostPage(harness, '/light-overridden', {
+    key: harness.keys.light!,
+    attributes: 'data-position="bottom-right" data-greeting="Hello from the tag."',
+  });
   hostPage(harness, '/dead-host', { key: docs, attributes: 'data-host="http://127.0.0.1:9"' });
   hostPage(harness, '/queue', { key: docs, head: '<script src="/queue.js"></script>' });
   hostPage(harness, '/no-widget', { key: docs });
@@ -35,7 +38,9 @@ window.Perch = { q: [
     harness,
     '/strict',
     { key: docs, head: '<link rel="stylesheet" href="/hostile.css">', body: '<div><p>Page content</p></div>' },
-    { 'Content-Security-Policy': `default-src 'none'; script-src ${api}; connect-src ${api}; style-src 'self'; img-src 'none'` },
+    {
+      'Content-Security-Policy': `default-src 'none'; script-src ${api}; connect-src ${api}; style-src 'self'; img-src 'none'`,
+    },
   );
   harness.files.set('/hostile.css', {
     contentType: 'text/css',
@@ -138,7 +143,10 @@ test('a quick action streams its faq answer in parts, renders the markdown subse
   const links = answer.locator('a');
   expect(await links.count()).toBe(1); // the javascript: link stays text
   expect(await links.evaluate((a: HTMLAnchorElement) => [a.href, a.rel, a.target, a.textContent])).toEqual([
-    'https://docs.example.com/keys', 'noopener noreferrer', '_blank', 'the docs',
+    'https://docs.example.com/keys',
+    'noopener noreferrer',
+    '_blank',
+    'the docs',
   ]);
   expect(await page.locator('perch-widget [aria-live="polite"]').textContent()).toBe(ANSWERS.rotate);
   expect(await page.locator('perch-widget .c').isHidden()).toBe(true); // quick actions go once the chat starts
@@ -190,7 +198,11 @@ test('window.Perch replays commands queued before the loader ran, runs later one
   await page.getByRole('button', { name: 'Helpful', exact: true }).waitFor();
 
   expect(await page.evaluate(() => (window as any).events)).toEqual([
-    'open', 'close', 'open', 'visitor: How do I rotate the key?', `assistant: ${ANSWERS.rotate}`,
+    'open',
+    'close',
+    'open',
+    'visitor: How do I rotate the key?',
+    `assistant: ${ANSWERS.rotate}`,
   ]);
   await context.close();
 });
@@ -258,7 +270,9 @@ test('markup in an answer or in the visitor text is shown as text and runs nothi
   await page.getByRole('button', { name: 'Helpful', exact: true }).nth(1).waitFor();
 
   expect(await page.locator('perch-widget .m.a .d').first().textContent()).toBe(ANSWERS.hostile);
-  expect(await page.locator('perch-widget .m.v').last().textContent()).toContain('<img src=x onerror="window.__pwned=4">');
+  expect(await page.locator('perch-widget .m.v').last().textContent()).toContain(
+    '<img src=x onerror="window.__pwned=4">',
+  );
   expect(await page.locator('perch-widget img, perch-widget script, perch-widget b').count()).toBe(0);
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(dialogs).toEqual([]);
@@ -269,7 +283,9 @@ test('under a strict CSP and hostile global CSS the widget still shows, opens an
   const { context, page } = await newPage(harness);
   await page.addInitScript(() => {
     const violations: string[] = ((window as any).violations = []);
-    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   await page.goto(`${harness.allowed.url}/strict`);
   const { bubble, dialog, input } = widget(page);
@@ -293,7 +309,12 @@ test('under a strict CSP and hostile global CSS the widget still shows, opens an
 });
 
 test('below 480 px the panel is full-screen, inputs are at least 16 px, and reduced motion means no animation', async () => {
-  const { context, page } = await newPage(harness, { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, reducedMotion: 'reduce' });
+  const { context, page } = await newPage(harness, {
+    viewport: { width: 375, height: 667 },
+    isMobile: true,
+    hasTouch: true,
+    reducedMotion: 'reduce',
+  });
   await page.goto(`${harness.allowed.url}/docs`);
   await widget(page).bubble.tap();
 
@@ -348,14 +369,34 @@ test('an expired session is replaced silently, once, and the message is resent',
 });
 
 test.each([
-  ['429 widget_rate_limit', refusal(429, 'widget_rate_limit'), "You're sending messages too quickly. Please wait a moment."],
-  ['429 widget_daily_cap_exceeded', refusal(429, 'widget_daily_cap_exceeded'), 'Failed to send message. Please try again.'],
+  [
+    '429 widget_rate_limit',
+    refusal(429, 'widget_rate_limit'),
+    "You're sending messages too quickly. Please wait a moment.",
+  ],
+  [
+    '429 widget_daily_cap_exceeded',
+    refusal(429, 'widget_daily_cap_exceeded'),
+    'Failed to send message. Please try again.',
+  ],
   ['503 budget_exhausted', refusal(503, 'budget_exhausted'), 'Failed to send message. Please try again.'],
   ['503 bot_not_ready', refusal(503, 'bot_not_ready'), 'This bot is not ready for chat yet.'],
   ['404 widget_disabled', refusal(404, 'widget_disabled'), 'This widget link is invalid or has been disabled.'],
-  ['an SSE error event', sse('event: delta\ndata: {"text":"Partial "}\n\nevent: error\ndata: {"code":"upstream_error","message":"x"}\n\n'), 'Failed to send message. Please try again.'],
-  ['401 session_expired again after the one new session', refusal(401, 'session_expired'), 'Failed to send message. Please try again.'],
-  ['a stream that ends without done', sse('event: delta\ndata: {"text":"Partial "}\n\n'), 'Failed to send message. Please try again.'],
+  [
+    'an SSE error event',
+    sse('event: delta\ndata: {"text":"Partial "}\n\nevent: error\ndata: {"code":"upstream_error","message":"x"}\n\n'),
+    'Failed to send message. Please try again.',
+  ],
+  [
+    '401 session_expired again after the one new session',
+    refusal(401, 'session_expired'),
+    'Failed to send message. Please try again.',
+  ],
+  [
+    'a stream that ends without done',
+    sse('event: delta\ndata: {"text":"Partial "}\n\n'),
+    'Failed to send message. Please try again.',
+  ],
 ])('a send refused with %s shows its visitor text and keeps the message for a retry', async (_, response, text) => {
   const { context, page } = await newPage(harness);
   await page.route('**/messages', (route) => route.fulfill(response()));
@@ -376,7 +417,12 @@ function corsHeaders(): Record<string, string> {
 
 // Built when a test runs: the allowed origin is known only then.
 function refusal(status: number, code: string) {
-  return () => ({ status, headers: corsHeaders(), contentType: 'application/json', body: JSON.stringify({ error: { code, message: 'server text' } }) });
+  return () => ({
+    status,
+    headers: corsHeaders(),
+    contentType: 'application/json',
+    body: JSON.stringify({ error: { code, message: 'server text' } }),
+  });
 }
 
 function sse(body: string) {

@@ -30,7 +30,12 @@ test('check exits 1 and lists every problem of a bad config file by path', async
   const file = writeConfig('bad.config.ts', {
     models: { local: { provider: 'faq' } },
     widgets: {
-      'docs-bot': { name: 'Docs', model: 'gpt', allowedOrigins: ['example.com', 'https://example.com/path'], limits: { perDay: -5 } },
+      'docs-bot': {
+        name: 'Docs',
+        model: 'gpt',
+        allowedOrigins: ['example.com', 'https://example.com/path'],
+        limits: { perDay: -5 },
+      },
     },
   });
 

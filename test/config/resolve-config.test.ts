@@ -98,7 +98,12 @@ test('allowed origins are stored normalised: lower case, punycode, no default po
       w: {
         name: 'W',
         model: 'local',
-        allowedOrigins: ['HTTPS://Docs.Example.COM:443', 'https://bücher.example', 'http://localhost:80', 'https://*.Example.com:8443'],
+        allowedOrigins: [
+          'HTTPS://Docs.Example.COM:443',
+          'https://bücher.example',
+          'http://localhost:80',
+          'https://*.Example.com:8443',
+        ],
         faq: [{ question: 'q', answer: 'a' }],
       },
     },
@@ -116,7 +121,10 @@ test('warnings name an empty origin list and a faq widget without faq, per stack
   expect(resolveConfig(config, 'local').warnings).toEqual([
     'widgets.bare.allowedOrigins is empty: any website can embed this widget (fine for development only)',
   ]);
-  const emptied = validateConfig({ ...base(), stacks: { dev: { widgets: { 'docs-bot': { allowedOrigins: [], faq: [] } } } } });
+  const emptied = validateConfig({
+    ...base(),
+    stacks: { dev: { widgets: { 'docs-bot': { allowedOrigins: [], faq: [] } } } },
+  });
   expect(resolveConfig(emptied, 'dev').warnings).toEqual([
     'widgets.bare.allowedOrigins is empty: any website can embed this widget (fine for development only)',
     'widgets.docs-bot.allowedOrigins is empty: any website can embed this widget (fine for development only)',
@@ -132,15 +140,16 @@ test('the shipped widgets.config.ts validates: a restricted faq widget, an open 
   expect(byId['docs-bot']!.model.provider).toBe('faq');
   expect(byId.playground!.allowedOrigins).toEqual([]);
   expect(byId['support-bot']!.status).toBe('paused');
-  expect(resolveConfig(validateConfig(shippedConfig), 'prod').widgets.find((w) => w.id === 'docs-bot')!.allowedOrigins).toEqual([
-    'https://docs.example.com',
-    'https://*.example.com',
-  ]);
+  expect(
+    resolveConfig(validateConfig(shippedConfig), 'prod').widgets.find((w) => w.id === 'docs-bot')!.allowedOrigins,
+  ).toEqual(['https://docs.example.com', 'https://*.example.com']);
 });
 
 test('a stack name missing from stacks is warned about, so a typo cannot silently drop overrides', () => {
   const resolved = resolveConfig(validateConfig(base()), 'prdo');
-  expect(resolved.warnings).toContain('stack "prdo" has no entry under stacks (declared: prod, dev); the base config applies');
+  expect(resolved.warnings).toContain(
+    'stack "prdo" has no entry under stacks (declared: prod, dev); the base config applies',
+  );
   expect(resolveConfig(validateConfig(base()), 'local').warnings.join('\n')).not.toContain('no entry under stacks');
   expect(resolveConfig(validateConfig(base()), 'prod').warnings.join('\n')).not.toContain('no entry under stacks');
 });

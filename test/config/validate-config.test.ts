@@ -33,17 +33,23 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
   [
     'an origin with a path',
     (c) => (bot(c).allowedOrigins = ['https://example.com/docs']),
-    ['widgets.docs-bot.allowedOrigins[0]: "https://example.com/docs" must be an origin only (scheme://host[:port]), without path, query or trailing slash'],
+    [
+      'widgets.docs-bot.allowedOrigins[0]: "https://example.com/docs" must be an origin only (scheme://host[:port]), without path, query or trailing slash',
+    ],
   ],
   [
     'an origin with a trailing slash',
     (c) => (bot(c).allowedOrigins = ['https://example.com/']),
-    ['widgets.docs-bot.allowedOrigins[0]: "https://example.com/" must be an origin only (scheme://host[:port]), without path, query or trailing slash'],
+    [
+      'widgets.docs-bot.allowedOrigins[0]: "https://example.com/" must be an origin only (scheme://host[:port]), without path, query or trailing slash',
+    ],
   ],
   [
     'an origin with a backslash the URL parser would read as a path',
     (c) => (bot(c).allowedOrigins = ['https://example.com\\evil.net']),
-    ['widgets.docs-bot.allowedOrigins[0]: "https://example.com\\\\evil.net" contains a character an origin never has (\\, % or a control character)'],
+    [
+      'widgets.docs-bot.allowedOrigins[0]: "https://example.com\\\\evil.net" contains a character an origin never has (\\, % or a control character)',
+    ],
   ],
   [
     'a duplicate origin',
@@ -73,7 +79,10 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
   [
     'negative and zero limits',
     (c) => (bot(c).limits = { perMinute: -1, perDay: 0 }),
-    ['widgets.docs-bot.limits.perMinute: must be greater than 0', 'widgets.docs-bot.limits.perDay: must be greater than 0'],
+    [
+      'widgets.docs-bot.limits.perMinute: must be greater than 0',
+      'widgets.docs-bot.limits.perDay: must be greater than 0',
+    ],
   ],
   [
     'a fractional limit',
@@ -85,20 +94,20 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
     (c) => (bot(c).limits = { perDay: '200' }),
     ['widgets.docs-bot.limits.perDay: must be a number, got "200"'],
   ],
-  [
-    'a negative keyRotation',
-    (c) => (bot(c).keyRotation = -1),
-    ['widgets.docs-bot.keyRotation: must be at least 0'],
-  ],
+  ['a negative keyRotation', (c) => (bot(c).keyRotation = -1), ['widgets.docs-bot.keyRotation: must be at least 0']],
   [
     'a wildcard in the middle of the host',
     (c) => (bot(c).allowedOrigins = ['https://foo.*.com']),
-    ['widgets.docs-bot.allowedOrigins[0]: "https://foo.*.com" may only use * as the whole first label, e.g. https://*.example.com'],
+    [
+      'widgets.docs-bot.allowedOrigins[0]: "https://foo.*.com" may only use * as the whole first label, e.g. https://*.example.com',
+    ],
   ],
   [
     'a wildcard without a scheme',
     (c) => (bot(c).allowedOrigins = ['*.example.com']),
-    ['widgets.docs-bot.allowedOrigins[0]: "*.example.com" may only use * as the whole first label, e.g. https://*.example.com'],
+    [
+      'widgets.docs-bot.allowedOrigins[0]: "*.example.com" may only use * as the whole first label, e.g. https://*.example.com',
+    ],
   ],
   [
     'a wildcard on a top-level domain',
@@ -108,7 +117,9 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
   [
     'a wildcard whose domain starts with an empty label',
     (c) => (bot(c).allowedOrigins = ['https://*..com']),
-    ['widgets.docs-bot.allowedOrigins[0]: "https://*..com" must not have an empty host, an empty label (..) or a trailing dot'],
+    [
+      'widgets.docs-bot.allowedOrigins[0]: "https://*..com" must not have an empty host, an empty label (..) or a trailing dot',
+    ],
   ],
   [
     'a non-http scheme',
@@ -150,21 +161,9 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
     (c) => (bot(c).theme = { position: 'top-left' }),
     ['widgets.docs-bot.theme.position: must be one of "bottom-right", "bottom-left"'],
   ],
-  [
-    'an unknown status',
-    (c) => (bot(c).status = 'off'),
-    ['widgets.docs-bot.status: must be one of "active", "paused"'],
-  ],
-  [
-    'a missing name',
-    (c) => delete bot(c).name,
-    ['widgets.docs-bot.name: is required'],
-  ],
-  [
-    'an empty name',
-    (c) => (bot(c).name = ''),
-    ['widgets.docs-bot.name: must not be empty'],
-  ],
+  ['an unknown status', (c) => (bot(c).status = 'off'), ['widgets.docs-bot.status: must be one of "active", "paused"']],
+  ['a missing name', (c) => delete bot(c).name, ['widgets.docs-bot.name: is required']],
+  ['an empty name', (c) => (bot(c).name = ''), ['widgets.docs-bot.name: must not be empty']],
   [
     'too many quick actions',
     (c) => (bot(c).quickActions = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']),
@@ -192,7 +191,8 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
   ],
   [
     'an openai baseUrl that ends with /chat/completions',
-    (c) => (c.models.remote = { provider: 'openai', baseUrl: 'https://api.example.com/v1/chat/completions', model: 'm' }),
+    (c) =>
+      (c.models.remote = { provider: 'openai', baseUrl: 'https://api.example.com/v1/chat/completions', model: 'm' }),
     ['models.remote.baseUrl: must end before /chat/completions'],
   ],
   [
@@ -202,7 +202,13 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
   ],
   [
     'an openai apiKeyEnv that is not a variable name',
-    (c) => (c.models.remote = { provider: 'openai', baseUrl: 'https://api.example.com/v1', model: 'm', apiKeyEnv: 'my key' }),
+    (c) =>
+      (c.models.remote = {
+        provider: 'openai',
+        baseUrl: 'https://api.example.com/v1',
+        model: 'm',
+        apiKeyEnv: 'my key',
+      }),
     ['models.remote.apiKeyEnv: must be an environment variable name'],
   ],
   [
@@ -217,7 +223,12 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
   ],
   [
     'negative pricing',
-    (c) => (c.models.claude = { provider: 'bedrock', modelId: 'anthropic.claude', pricing: { inputPerMTok: -1, outputPerMTok: 4 } }),
+    (c) =>
+      (c.models.claude = {
+        provider: 'bedrock',
+        modelId: 'anthropic.claude',
+        pricing: { inputPerMTok: -1, outputPerMTok: 4 },
+      }),
     ['models.claude.pricing.inputPerMTok: must be at least 0'],
   ],
   [
@@ -239,9 +250,17 @@ const invalidConfigs: [string, (c: Raw) => void, string[]][] = [
     'a stack override that makes a widget too large for one table item',
     (c) => {
       bot(c).systemPrompt = 'p'.repeat(20_000);
-      c.stacks = { prod: { widgets: { 'docs-bot': { faq: Array.from({ length: 85 }, () => ({ question: 'Q?', answer: 'a'.repeat(4000) })) } } } };
+      c.stacks = {
+        prod: {
+          widgets: {
+            'docs-bot': { faq: Array.from({ length: 85 }, () => ({ question: 'Q?', answer: 'a'.repeat(4000) })) },
+          },
+        },
+      };
     },
-    ['stacks.prod.widgets.docs-bot: is about 355 KB, more than the 350 KB one table item can hold; shorten faq or systemPrompt'],
+    [
+      'stacks.prod.widgets.docs-bot: is about 355 KB, more than the 350 KB one table item can hold; shorten faq or systemPrompt',
+    ],
   ],
 ];
 
@@ -289,5 +308,8 @@ test('malformed nested values are reported, never crash the cross-field rules', 
   const config = validConfig();
   config.widgets['docs-bot'] = null as never;
   config.stacks = { prod: null };
-  expect(problemsOf(config)).toEqual(['widgets.docs-bot: must be an object, got null', 'stacks.prod: must be an object, got null']);
+  expect(problemsOf(config)).toEqual([
+    'widgets.docs-bot: must be an object, got null',
+    'stacks.prod: must be an object, got null',
+  ]);
 });

@@ -1,5 +1,5 @@
 import type { CompletionEvent, ModelProvider } from '../../functions/providers/model-provider';
-import { postToSession, startClockedPerch, startSession, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, postToSession, startClockedPerch, startSession } from '../api/clocked-perch';
 
 // A visitor who leaves before the first token still cost the prompt: the provider received it.
 const DOCS = 'https://docs.example.com';
@@ -57,7 +57,13 @@ test.each(['text/event-stream', 'application/json'])(
     const visitor = new AbortController();
     const text = 'Why? '.repeat(780); // 3,900 characters
 
-    const sent = postToSession(perch.url, session.sessionId, 'messages', { text }, { origin: DOCS, token: session.token, accept, signal: visitor.signal });
+    const sent = postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text },
+      { origin: DOCS, token: session.token, accept, signal: visitor.signal },
+    );
     await upstreamCalled;
     visitor.abort();
     await sent.catch(() => undefined);

@@ -1,5 +1,11 @@
 import { sessionKey } from '../../functions/sessions/session-record';
-import { postToSession, startClockedPerch, startSession, type ClockedPerch, type StartedSession } from '../api/clocked-perch';
+import {
+  type ClockedPerch,
+  postToSession,
+  type StartedSession,
+  startClockedPerch,
+  startSession,
+} from '../api/clocked-perch';
 
 const DOCS = 'https://docs.example.com';
 const faq = [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation and apply.' }];
@@ -27,7 +33,13 @@ interface Conversation {
 
 async function converse(widgetId = 'docs-bot'): Promise<Conversation> {
   const session = await startSession(perch.url, DOCS, perch.publicKey(widgetId));
-  const reply = await postToSession(perch.url, session.sessionId, 'messages', { text: 'rotate the key?' }, { origin: DOCS, token: session.token });
+  const reply = await postToSession(
+    perch.url,
+    session.sessionId,
+    'messages',
+    { text: 'rotate the key?' },
+    { origin: DOCS, token: session.token },
+  );
   const { messageId } = (await reply.json()) as { messageId: string };
   const turns = await storedTurns(session.sessionId);
   return { session, answerId: messageId, questionId: Object.keys(turns).find((id) => id !== messageId)! };
@@ -36,15 +48,25 @@ async function converse(widgetId = 'docs-bot'): Promise<Conversation> {
 const rate = (session: StartedSession, body: unknown, token = session.token) =>
   postToSession(perch.url, session.sessionId, 'feedback', body, { origin: DOCS, token });
 const storedTurns = async (sessionId: string) =>
-  ((await perch.runtimeItems()).get(`${sessionKey(sessionId).pk}|SESSION`)?.turns ?? {}) as Record<string, { role: string; rating?: string }>;
-const refusal = async (response: Response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code];
+  ((await perch.runtimeItems()).get(`${sessionKey(sessionId).pk}|SESSION`)?.turns ?? {}) as Record<
+    string,
+    { role: string; rating?: string }
+  >;
+const refusal = async (response: Response) => [
+  response.status,
+  ((await response.json()) as { error: { code: string } }).error.code,
+];
 
 test('a rating is stored on the answer and answered 204 with the CORS grant', async () => {
   const { session, answerId } = await converse();
 
   const response = await rate(session, { messageId: answerId, rating: 'down' });
 
-  expect([response.status, await response.text(), response.headers.get('access-control-allow-origin')]).toEqual([204, '', DOCS]);
+  expect([response.status, await response.text(), response.headers.get('access-control-allow-origin')]).toEqual([
+    204,
+    '',
+    DOCS,
+  ]);
   expect((await storedTurns(session.sessionId))[answerId]).toMatchObject({ role: 'assistant', rating: 'down' });
 });
 
@@ -58,7 +80,7 @@ test('a second rating replaces the first', async () => {
 test.each<[string, (c: Conversation, other: Conversation) => unknown]>([
   ["the visitor's own turn", (c) => ({ messageId: c.questionId, rating: 'up' })],
   ['an unknown message id', () => ({ messageId: '00000000-0000-4000-8000-000000000000', rating: 'up' })],
-  ["an answer of another session", (_c, other) => ({ messageId: other.answerId, rating: 'up' })],
+  ['an answer of another session', (_c, other) => ({ messageId: other.answerId, rating: 'up' })],
   ['a rating other than up or down', (c) => ({ messageId: c.answerId, rating: 'meh' })],
   ['a message id that is not a uuid', () => ({ messageId: 'turns', rating: 'up' })],
   ['an extra field', (c) => ({ messageId: c.answerId, rating: 'up', role: 'assistant' })],
@@ -67,7 +89,8 @@ test.each<[string, (c: Conversation, other: Conversation) => unknown]>([
   const other = await converse();
   const sessionsOnly = async () => [...(await perch.runtimeItems())].filter(([key]) => key.startsWith('SESSION#'));
   const before = await sessionsOnly();
-  const refused = async () => ((await perch.counter('docs-bot'))?.refusals as Record<string, number> | undefined)?.bad_request ?? 0;
+  const refused = async () =>
+    ((await perch.counter('docs-bot'))?.refusals as Record<string, number> | undefined)?.bad_request ?? 0;
   const refusedBefore = await refused();
 
   expect(await refusal(await rate(conversation.session, body(conversation, other)))).toEqual([400, 'bad_request']);
@@ -84,5 +107,8 @@ test('a widget with feedback off refuses ratings', async () => {
 test("another session's token is refused 401 session_invalid", async () => {
   const { session, answerId } = await converse();
   const other = await converse();
-  expect(await refusal(await rate(session, { messageId: answerId, rating: 'up' }, other.session.token))).toEqual([401, 'session_invalid']);
+  expect(await refusal(await rate(session, { messageId: answerId, rating: 'up' }, other.session.token))).toEqual([
+    401,
+    'session_invalid',
+  ]);
 });

@@ -2,7 +2,14 @@ import type { CompletionEvent, CompletionRequest, ModelProvider } from '../../fu
 import { UpstreamError } from '../../functions/providers/model-provider';
 import { createProviderResolver } from '../../functions/providers/resolve-provider';
 import { sessionKey } from '../../functions/sessions/session-record';
-import { parseSse, postToSession, startClockedPerch, startSession, type ClockedPerch, type StartedSession } from '../api/clocked-perch';
+import {
+  type ClockedPerch,
+  parseSse,
+  postToSession,
+  type StartedSession,
+  startClockedPerch,
+  startSession,
+} from '../api/clocked-perch';
 
 // The message route through the local server's streaming adapter, with a scripted model so
 // each test decides what the upstream does (deltas, usage, failure, hanging).
@@ -37,15 +44,28 @@ beforeAll(async () => {
     config: {
       models: {
         scripted: { provider: 'bedrock', modelId: 'test-model' },
-        keyless: { provider: 'openai', baseUrl: 'http://127.0.0.1:1/v1', model: 'x', apiKeyEnv: 'PERCH_TEST_MISSING_KEY' },
+        keyless: {
+          provider: 'openai',
+          baseUrl: 'http://127.0.0.1:1/v1',
+          model: 'x',
+          apiKeyEnv: 'PERCH_TEST_MISSING_KEY',
+        },
       },
       widgets: {
-        'docs-bot': { name: 'Docs', model: 'scripted', systemPrompt: 'You answer questions about Perch.', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000 } },
+        'docs-bot': {
+          name: 'Docs',
+          model: 'scripted',
+          systemPrompt: 'You answer questions about Perch.',
+          allowedOrigins: [DOCS],
+          limits: { perMinute: 1000, perDay: 10_000 },
+        },
         unready: { name: 'Unready', model: 'keyless', allowedOrigins: [DOCS] },
       },
     },
     resolveProvider: async (widget) =>
-      widget.widgetId === 'docs-bot' ? { ready: true, provider: scripted, maxOutputTokens: 300, pricing: PRICING } : realResolver(widget),
+      widget.widgetId === 'docs-bot'
+        ? { ready: true, provider: scripted, maxOutputTokens: 300, pricing: PRICING }
+        : realResolver(widget),
   });
 });
 afterAll(() => perch.close());
@@ -60,7 +80,13 @@ beforeEach(async () => {
 });
 
 const send = (text: unknown, accept = 'text/event-stream', target = session, signal?: AbortSignal) =>
-  postToSession(perch.url, target.sessionId, 'messages', { text }, { origin: DOCS, token: target.token, accept, signal });
+  postToSession(
+    perch.url,
+    target.sessionId,
+    'messages',
+    { text },
+    { origin: DOCS, token: target.token, accept, signal },
+  );
 const storedTurns = async (sessionId = session.sessionId) => {
   const item = (await perch.runtimeItems()).get(`${sessionKey(sessionId).pk}|SESSION`);
   return Object.values((item?.turns ?? {}) as Record<string, { role: string; text: string; rating?: string }>);
@@ -73,7 +99,14 @@ describe('Server-Sent Events', () => {
     const body = await response.text();
 
     expect(response.status).toBe(200);
-    expect(Object.fromEntries(['content-type', 'cache-control', 'access-control-allow-origin', 'vary'].map((h) => [h, response.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['content-type', 'cache-control', 'access-control-allow-origin', 'vary'].map((h) => [
+          h,
+          response.headers.get(h),
+        ]),
+      ),
+    ).toEqual({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       'access-control-allow-origin': DOCS,
@@ -103,7 +136,8 @@ describe('Server-Sent Events', () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     release();
     let rest = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
 
     expect(first).toBe('event: delta\ndata: {"text":"first"}\n\n');
     expect(parseSse(rest).map((e) => e.event)).toEqual(['delta', 'done']);
@@ -141,7 +175,9 @@ describe('Server-Sent Events', () => {
 
     const events = parseSse(await (await send('hello?')).text());
 
-    expect(events).toEqual([{ event: 'error', data: { code: 'upstream_error', message: 'Failed to send message. Please try again.' } }]);
+    expect(events).toEqual([
+      { event: 'error', data: { code: 'upstream_error', message: 'Failed to send message. Please try again.' } },
+    ]);
     expect(await messagesCounted()).toBe(before);
   });
 
@@ -174,7 +210,11 @@ describe('JSON mode', () => {
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(await response.json()).toEqual({ messageId: expect.stringMatching(UUID), text: 'Raise keyRotation.', usage: { inputTokens: 30, outputTokens: 4 } });
+    expect(await response.json()).toEqual({
+      messageId: expect.stringMatching(UUID),
+      text: 'Raise keyRotation.',
+      usage: { inputTokens: 30, outputTokens: 4 },
+    });
   });
 
   test('an upstream failure is 502 upstream_error and gives the count back', async () => {
@@ -187,19 +227,27 @@ describe('JSON mode', () => {
     const response = await send('hello?', 'application/json');
 
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ error: { code: 'upstream_error', message: 'Failed to send message. Please try again.' } });
+    expect(await response.json()).toEqual({
+      error: { code: 'upstream_error', message: 'Failed to send message. Please try again.' },
+    });
     expect(await messagesCounted()).toBe(before);
   });
 });
 
 describe('what a reply stores', () => {
   test('both turns are kept on the session, the answer under the message id, with the retention expiry', async () => {
-    const { messageId } = (await (await send('  How do I rotate the key?  ', 'application/json')).json()) as { messageId: string };
+    const { messageId } = (await (await send('  How do I rotate the key?  ', 'application/json')).json()) as {
+      messageId: string;
+    };
 
     const item = (await perch.runtimeItems()).get(`${sessionKey(session.sessionId).pk}|SESSION`)!;
     const turns = item.turns as Record<string, { role: string; text: string }>;
     expect(turns[messageId]).toMatchObject({ role: 'assistant', text: 'Raise keyRotation.' });
-    expect(Object.values(turns).map((t) => [t.role, t.text]).sort()).toEqual([
+    expect(
+      Object.values(turns)
+        .map((t) => [t.role, t.text])
+        .sort(),
+    ).toEqual([
       ['assistant', 'Raise keyRotation.'],
       ['visitor', 'How do I rotate the key?'],
     ]);
@@ -234,7 +282,9 @@ describe('what a reply stores', () => {
 
   test('a model that reports no usage gets an estimate (about 4 characters a token)', async () => {
     script = () => answer(['x'.repeat(40)], null);
-    const reply = (await (await send('How?', 'application/json')).json()) as { usage: { inputTokens: number; outputTokens: number } };
+    const reply = (await (await send('How?', 'application/json')).json()) as {
+      usage: { inputTokens: number; outputTokens: number };
+    };
     expect(reply.usage.outputTokens).toBe(10);
     expect(reply.usage.inputTokens).toBeGreaterThan(0);
   });
@@ -245,7 +295,9 @@ test('a widget whose model cannot serve answers 503 bot_not_ready and counts no 
   const response = await send('hello?', 'application/json', unready);
 
   expect(response.status).toBe(503);
-  expect(await response.json()).toEqual({ error: { code: 'bot_not_ready', message: 'This bot is not ready for chat yet.' } });
+  expect(await response.json()).toEqual({
+    error: { code: 'bot_not_ready', message: 'This bot is not ready for chat yet.' },
+  });
   expect((await perch.counter('unready'))?.messages).toBeUndefined();
   expect((await perch.counter('unready'))?.refusals).toEqual({ bot_not_ready: 1 });
 });

@@ -4,10 +4,10 @@ import {
   MAX_STORED_TEXT_BYTES,
   MAX_STORED_TURNS,
   orderedTurns,
-  sessionKey,
   type SessionRecord,
+  sessionKey,
 } from '../../functions/sessions/session-record';
-import { postToSession, startClockedPerch, startSession, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, postToSession, startClockedPerch, startSession } from '../api/clocked-perch';
 
 // A session answers one message at a time, so its transcript caps (turns, UTF-8 bytes) hold under
 // any concurrency; a second message while one is answered is 409 session_busy and counts nothing.
@@ -35,7 +35,14 @@ beforeAll(async () => {
     startAt: T0,
     config: {
       models: { scripted: { provider: 'bedrock', modelId: 'test-model' } },
-      widgets: { 'docs-bot': { name: 'Docs', model: 'scripted', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000 } } },
+      widgets: {
+        'docs-bot': {
+          name: 'Docs',
+          model: 'scripted',
+          allowedOrigins: [DOCS],
+          limits: { perMinute: 1000, perDay: 10_000 },
+        },
+      },
     },
     resolveProvider: async () => ({ ready: true, provider: held, maxOutputTokens: 300 }),
   });
@@ -50,7 +57,13 @@ const VISITOR_TEXT = '漢'.repeat(4000); // the longest a visitor may send: 12 K
 test('30 concurrent 4,000-character messages on one session: one is answered, 29 are 409 session_busy', async () => {
   const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
   const send = () =>
-    postToSession(perch.url, session.sessionId, 'messages', { text: VISITOR_TEXT }, { origin: DOCS, token: session.token });
+    postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text: VISITOR_TEXT },
+      { origin: DOCS, token: session.token },
+    );
 
   const calling = modelCalled();
   const first = send();
@@ -73,17 +86,25 @@ test('message after message, the stored turns stay within the caps in UTF-8 byte
   const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
   for (let i = 0; i < 25; i++) {
     const calling = modelCalled();
-    const sent = postToSession(perch.url, session.sessionId, 'messages', { text: VISITOR_TEXT }, {
-      origin: DOCS,
-      token: session.token,
-    });
+    const sent = postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text: VISITOR_TEXT },
+      {
+        origin: DOCS,
+        token: session.token,
+      },
+    );
     (await calling)();
     expect((await sent).status).toBe(200);
   }
 
   const turns = orderedTurns((await storedSession(session.sessionId))!);
   expect(turns.length).toBeLessThanOrEqual(MAX_STORED_TURNS);
-  expect(turns.reduce((n, turn) => n + Buffer.byteLength(turn.text, 'utf8'), 0)).toBeLessThanOrEqual(MAX_STORED_TEXT_BYTES);
+  expect(turns.reduce((n, turn) => n + Buffer.byteLength(turn.text, 'utf8'), 0)).toBeLessThanOrEqual(
+    MAX_STORED_TEXT_BYTES,
+  );
   expect((await storedSession(session.sessionId))?.pendingReply).toBeUndefined();
 });
 
@@ -95,7 +116,13 @@ test('a reply that fails after admission (its session erased mid-answer) is a 50
   };
   try {
     const calling = modelCalled();
-    const sent = postToSession(perch.url, session.sessionId, 'messages', { text: 'hello' }, { origin: DOCS, token: session.token });
+    const sent = postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text: 'hello' },
+      { origin: DOCS, token: session.token },
+    );
     (await calling)();
 
     expect((await sent).status).toBe(500);

@@ -1,6 +1,6 @@
 import type { CompletionEvent, ModelProvider } from '../../functions/providers/model-provider';
 import { UpstreamError } from '../../functions/providers/model-provider';
-import { parseSse, postToSession, startClockedPerch, startSession, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, parseSse, postToSession, startClockedPerch, startSession } from '../api/clocked-perch';
 
 // The tokens a model wrote before it failed or the visitor left were spent: they count toward
 // the daily budget, or a visitor could stream answers that dailyBudgetUsd never sees (abort
@@ -19,7 +19,14 @@ beforeAll(async () => {
     timeoutMs: 500,
     config: {
       models: { scripted: { provider: 'bedrock', modelId: 'test-model' } },
-      widgets: { 'docs-bot': { name: 'Docs', model: 'scripted', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: 1000 } } },
+      widgets: {
+        'docs-bot': {
+          name: 'Docs',
+          model: 'scripted',
+          allowedOrigins: [DOCS],
+          limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: 1000 },
+        },
+      },
     },
     resolveProvider: async () => ({ ready: true, provider: scripted, maxOutputTokens: 300, pricing: PRICING }),
   });
@@ -35,7 +42,13 @@ afterEach(() => errorLog.mockRestore());
 const cost = async () => Number((await perch.counter('docs-bot'))?.costUsd ?? 0);
 const send = async (signal?: AbortSignal) => {
   const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-  return postToSession(perch.url, session.sessionId, 'messages', { text: 'tell me everything' }, { origin: DOCS, token: session.token, accept: 'text/event-stream', signal });
+  return postToSession(
+    perch.url,
+    session.sessionId,
+    'messages',
+    { text: 'tell me everything' },
+    { origin: DOCS, token: session.token, accept: 'text/event-stream', signal },
+  );
 };
 
 test('an answer cut by an upstream failure after some text is charged to the budget', async () => {

@@ -18,10 +18,19 @@ test('the system prompt comes first, then the stored turns in order, then the ne
 });
 
 test('older turns beyond the token budget are left out, the most recent kept', () => {
-  const history = [turn('visitor', 'a'.repeat(40)), turn('assistant', 'b'.repeat(40)), turn('visitor', 'c'.repeat(40)), turn('assistant', 'd'.repeat(40))];
+  const history = [
+    turn('visitor', 'a'.repeat(40)),
+    turn('assistant', 'b'.repeat(40)),
+    turn('visitor', 'c'.repeat(40)),
+    turn('assistant', 'd'.repeat(40)),
+  ];
 
   // 10 tokens each (4 characters a token): a budget of 25 keeps the last two.
-  expect(buildPrompt('s', history, 'new', 25).turns.map((t) => t.text)).toEqual(['c'.repeat(40), 'd'.repeat(40), 'new']);
+  expect(buildPrompt('s', history, 'new', 25).turns.map((t) => t.text)).toEqual([
+    'c'.repeat(40),
+    'd'.repeat(40),
+    'new',
+  ]);
 });
 
 test('the history never starts with an assistant turn, as chat APIs require', () => {

@@ -1,13 +1,21 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Readable } from 'node:stream';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { createSseStream, formatSseEvent, SSE_HEARTBEAT } from '../../functions/conversations/sse';
 
 test.each([
   ['delta', { text: 'Hello' }, 'event: delta\ndata: {"text":"Hello"}\n\n'],
   ['delta', { text: 'two\nlines\n\nand a blank' }, 'event: delta\ndata: {"text":"two\\nlines\\n\\nand a blank"}\n\n'],
   ['delta', { text: 'naïve 🐦 </script>' }, 'event: delta\ndata: {"text":"naïve 🐦 </script>"}\n\n'],
-  ['done', { messageId: 'm1', usage: { inputTokens: 1, outputTokens: 2 } }, 'event: done\ndata: {"messageId":"m1","usage":{"inputTokens":1,"outputTokens":2}}\n\n'],
-  ['error', { code: 'upstream_error', message: 'Failed' }, 'event: error\ndata: {"code":"upstream_error","message":"Failed"}\n\n'],
+  [
+    'done',
+    { messageId: 'm1', usage: { inputTokens: 1, outputTokens: 2 } },
+    'event: done\ndata: {"messageId":"m1","usage":{"inputTokens":1,"outputTokens":2}}\n\n',
+  ],
+  [
+    'error',
+    { code: 'upstream_error', message: 'Failed' },
+    'event: error\ndata: {"code":"upstream_error","message":"Failed"}\n\n',
+  ],
 ] as const)('formatSseEvent(%s, %j) is one event with a single data line', (event, data, wire) => {
   expect(formatSseEvent(event, data)).toBe(wire);
 });
@@ -27,7 +35,7 @@ test('the stream carries what the producer writes, in order, and ends when it fi
   expect(await readAll(stream)).toBe('ab');
 });
 
-test('destroying the stream (the visitor left) aborts the producer\'s signal', async () => {
+test("destroying the stream (the visitor left) aborts the producer's signal", async () => {
   let signal: AbortSignal | undefined;
   let release!: () => void;
   const stream = createSseStream(async (write, s) => {

@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { tableItemJson } from '../../infra/aws/widget-records';
 import type { FunctionBundle } from '../../infra/build/bundle-functions';
 import { validateConfig } from '../../infra/config/load';
 import { resolveConfig } from '../../infra/config/resolve';
-import { ensureTable, localSdkEnvironment, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { ensureTable, type LocalDatabase, localSdkEnvironment, startLocalDatabase } from '../../infra/local/database';
 import { widgetRecords } from '../../infra/state/desired';
-import { tableItemJson } from '../../infra/aws/widget-records';
 import { proxyEventFixture } from '../fixtures/proxy-event';
 import { ALL_FUNCTIONS, bundleAll, scratchDir } from './fixtures';
 
@@ -28,19 +28,29 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 async function inFreshNode(bundle: FunctionBundle, script: string, env: Record<string, string> = {}) {
   const { stdout } = await run(
     process.execPath,
-    ['--enable-source-maps', '-e', `${LAMBDA_GLOBALS}const {handler}=require(${JSON.stringify(bundle.file)});${script}`],
+    [
+      '--enable-source-maps',
+      '-e',
+      `${LAMBDA_GLOBALS}const {handler}=require(${JSON.stringify(bundle.file)});${script}`,
+    ],
     { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...env } },
   );
   return stdout.trim();
 }
 
 describe('function bundles', () => {
-  test.each(ALL_FUNCTIONS.map((f) => [f.name] as const))('%s loads standalone, alone, and exports its handler', async (name) => {
-    const bundle = bundles.find((b) => b.name === name)!;
-    const output = await inFreshNode(bundle, 'console.log(JSON.stringify([typeof handler, Object.keys(require.cache)]))');
-    // The SDK, middy and zod are inside the bundle: no other file is loaded from disk.
-    expect(JSON.parse(output)).toEqual(['function', [bundle.file]]);
-  });
+  test.each(ALL_FUNCTIONS.map((f) => [f.name] as const))(
+    '%s loads standalone, alone, and exports its handler',
+    async (name) => {
+      const bundle = bundles.find((b) => b.name === name)!;
+      const output = await inFreshNode(
+        bundle,
+        'console.log(JSON.stringify([typeof handler, Object.keys(require.cache)]))',
+      );
+      // The SDK, middy and zod are inside the bundle: no other file is loaded from disk.
+      expect(JSON.parse(output)).toEqual(['function', [bundle.file]]);
+    },
+  );
 
   test('each bundle carries a mappings-only source map', () => {
     for (const bundle of bundles) {
@@ -65,16 +75,35 @@ describe('function bundles', () => {
       const [widget] = resolveConfig(
         validateConfig({
           models: { local: { provider: 'faq' } },
-          widgets: { 'docs-bot': { name: 'Docs', model: 'local', greeting: 'Hello!', allowedOrigins: ['https://docs.example.com'] } },
+          widgets: {
+            'docs-bot': {
+              name: 'Docs',
+              model: 'local',
+              greeting: 'Hello!',
+              allowedOrigins: ['https://docs.example.com'],
+            },
+          },
         }),
         'dev',
       ).widgets;
       const publicKey = 'pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-      for (const record of widgetRecords(widget!, { incarnation: 'i-1', current: { publicKey, version: 0 }, retired: [] })) {
-        await database.client.send(new PutItemCommand({ TableName: 'perch-bundles', Item: JSON.parse(tableItemJson(record)) }));
+      for (const record of widgetRecords(widget!, {
+        incarnation: 'i-1',
+        current: { publicKey, version: 0 },
+        retired: [],
+      })) {
+        await database.client.send(
+          new PutItemCommand({ TableName: 'perch-bundles', Item: JSON.parse(tableItemJson(record)) }),
+        );
       }
       const event = proxyEventFixture();
-      Object.assign(event, { resource: '/v1/widgets/{key}', path: `/v1/widgets/${publicKey}`, httpMethod: 'GET', pathParameters: { key: publicKey }, body: null });
+      Object.assign(event, {
+        resource: '/v1/widgets/{key}',
+        path: `/v1/widgets/${publicKey}`,
+        httpMethod: 'GET',
+        pathParameters: { key: publicKey },
+        body: null,
+      });
       event.headers = { ...event.headers, origin: 'https://docs.example.com' };
       // Act
       const output = await inFreshNode(

@@ -8,7 +8,7 @@ import { createDocumentClient } from '../../functions/records/client';
 import { FUNCTION_ENV, ROUTES, type RouteDefinition } from '../../functions/routes';
 import { validateConfig } from '../../infra/config/load';
 import { resolveConfig } from '../../infra/config/resolve';
-import { ensureTable, localSdkEnvironment, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { ensureTable, type LocalDatabase, localSdkEnvironment, startLocalDatabase } from '../../infra/local/database';
 import { installLambdaGlobals, localContext } from '../../infra/local/lambda-runtime';
 import { widgetRecords } from '../../infra/state/desired';
 import { proxyEventFixture } from '../fixtures/proxy-event';
@@ -37,16 +37,27 @@ function iamProxy(upstream: string): Promise<string> {
       denied.push(`${fn.name}: ${action}`);
       req.resume();
       res.writeHead(400, { 'Content-Type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: `not authorized to perform dynamodb:${action}` }));
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazon.coral.service#AccessDeniedException',
+          message: `not authorized to perform dynamodb:${action}`,
+        }),
+      );
       return;
     }
-    const forward = request(upstream, { method: req.method, path: req.url, headers: { ...req.headers, host: new URL(upstream).host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 500, answer.headers);
-      answer.pipe(res);
-    });
+    const forward = request(
+      upstream,
+      { method: req.method, path: req.url, headers: { ...req.headers, host: new URL(upstream).host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      },
+    );
     req.pipe(forward);
   });
-  return new Promise((done) => proxy.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`)));
+  return new Promise((done) =>
+    proxy.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`)),
+  );
 }
 
 beforeAll(async () => {
@@ -69,11 +80,17 @@ beforeAll(async () => {
     'local',
   );
   const doc = createDocumentClient(database.client);
-  for (const Item of widgetRecords(config.widgets[0]!, { incarnation: 'i-1', current: { publicKey: PUBLIC_KEY, version: 0 }, retired: [] })) {
+  for (const Item of widgetRecords(config.widgets[0]!, {
+    incarnation: 'i-1',
+    current: { publicKey: PUBLIC_KEY, version: 0 },
+    retired: [],
+  })) {
     await doc.send(new PutCommand({ TableName: TABLE, Item }));
   }
   const endpoint = await iamProxy(database.endpoint);
-  Object.assign(process.env, localSdkEnvironment(endpoint, TABLE), { [FUNCTION_ENV.sessionSecret]: 'declared-table-actions-secret-0123456789' });
+  Object.assign(process.env, localSdkEnvironment(endpoint, TABLE), {
+    [FUNCTION_ENV.sessionSecret]: 'declared-table-actions-secret-0123456789',
+  });
   installLambdaGlobals();
   for (const fn of ROUTES) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the environment, like a cold start
@@ -100,9 +117,22 @@ class CapturedResponse extends Writable {
   }
 }
 
-function event(method: string, resource: string, path: string, pathParameters: Record<string, string> | null, body?: unknown, token?: string) {
+function event(
+  method: string,
+  resource: string,
+  path: string,
+  pathParameters: Record<string, string> | null,
+  body?: unknown,
+  token?: string,
+) {
   const e = proxyEventFixture();
-  Object.assign(e, { httpMethod: method, resource, path, pathParameters, body: body === undefined ? null : JSON.stringify(body) });
+  Object.assign(e, {
+    httpMethod: method,
+    resource,
+    path,
+    pathParameters,
+    body: body === undefined ? null : JSON.stringify(body),
+  });
   delete e.headers.authorization;
   if (token) e.headers.authorization = `Bearer ${token}`;
   return e;
@@ -113,10 +143,14 @@ async function streamed(e: APIGatewayProxyEvent) {
   await (handlers[as('messages').name] as StreamingHandler)(e, response, localContext('messages'));
   return response;
 }
-const buffered = (name: string, e: APIGatewayProxyEvent) => (handlers[as(name).name] as BufferedHandler)(e, localContext(name));
+const buffered = (name: string, e: APIGatewayProxyEvent) =>
+  (handlers[as(name).name] as BufferedHandler)(e, localContext(name));
 
 test('a visitor journey on every route needs no table action its function did not declare', async () => {
-  const appearance = await buffered('widget-config', event('GET', '/v1/widgets/{key}', `/v1/widgets/${PUBLIC_KEY}`, { key: PUBLIC_KEY }));
+  const appearance = await buffered(
+    'widget-config',
+    event('GET', '/v1/widgets/{key}', `/v1/widgets/${PUBLIC_KEY}`, { key: PUBLIC_KEY }),
+  );
   expect(appearance.statusCode).toBe(200);
 
   const started = await buffered('sessions', event('POST', '/v1/sessions', '/v1/sessions', null, { key: PUBLIC_KEY }));
@@ -124,22 +158,42 @@ test('a visitor journey on every route needs no table action its function did no
   const { sessionId, token } = JSON.parse(started.body) as { sessionId: string; token: string };
 
   const messages = `/v1/sessions/${sessionId}/messages`;
-  const reply = await streamed(event('POST', '/v1/sessions/{sessionId}/messages', messages, { sessionId }, { text: 'How do I rotate the key?' }, token));
+  const reply = await streamed(
+    event(
+      'POST',
+      '/v1/sessions/{sessionId}/messages',
+      messages,
+      { sessionId },
+      { text: 'How do I rotate the key?' },
+      token,
+    ),
+  );
   expect(reply.prelude.statusCode).toBe(200);
   const done = /event: done\ndata: (.*)\n/.exec(reply.body);
   expect(done).not.toBeNull();
   const { messageId } = JSON.parse(done![1]!) as { messageId: string };
 
-  const messagesPreflight = await streamed(event('OPTIONS', '/v1/sessions/{sessionId}/messages', messages, { sessionId }));
+  const messagesPreflight = await streamed(
+    event('OPTIONS', '/v1/sessions/{sessionId}/messages', messages, { sessionId }),
+  );
   expect(messagesPreflight.prelude.statusCode).toBe(204);
 
   const feedback = `/v1/sessions/${sessionId}/feedback`;
-  const rated = await buffered('feedback', event('POST', '/v1/sessions/{sessionId}/feedback', feedback, { sessionId }, { messageId, rating: 'up' }, token));
+  const rated = await buffered(
+    'feedback',
+    event('POST', '/v1/sessions/{sessionId}/feedback', feedback, { sessionId }, { messageId, rating: 'up' }, token),
+  );
   expect(rated.statusCode).toBe(204);
 
-  const resumed = await buffered('sessions', event('POST', '/v1/sessions', '/v1/sessions', null, { key: PUBLIC_KEY, resume: token }));
+  const resumed = await buffered(
+    'sessions',
+    event('POST', '/v1/sessions', '/v1/sessions', null, { key: PUBLIC_KEY, resume: token }),
+  );
   expect(resumed.statusCode).toBe(201);
-  const preflight = await buffered('feedback', event('OPTIONS', '/v1/sessions/{sessionId}/feedback', feedback, { sessionId }));
+  const preflight = await buffered(
+    'feedback',
+    event('OPTIONS', '/v1/sessions/{sessionId}/feedback', feedback, { sessionId }),
+  );
   expect(preflight.statusCode).toBe(204);
 
   expect(denied).toEqual([]);

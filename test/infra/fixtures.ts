@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { QUOTA_RESET, ROUTES } from '../../functions/routes';
 import { bundleFunctions, type FunctionBundle } from '../../infra/build/bundle-functions';
 import { validateConfig } from '../../infra/config/load';
-import { resolveConfig, type ResolvedConfig } from '../../infra/config/resolve';
+import { type ResolvedConfig, resolveConfig } from '../../infra/config/resolve';
 
 export const ALL_FUNCTIONS = [...ROUTES, QUOTA_RESET];
 
@@ -14,7 +14,12 @@ export const TEST_CONFIG = {
     local: { provider: 'faq' },
     claude: { provider: 'bedrock', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0' },
     llama: { provider: 'bedrock', modelId: 'meta.llama3-8b-instruct-v1:0', region: 'us-west-2' },
-    gateway: { provider: 'openai', baseUrl: 'https://llm.example.com/v1', model: 'gpt-x', apiKeySecret: 'perch/llm-gateway' },
+    gateway: {
+      provider: 'openai',
+      baseUrl: 'https://llm.example.com/v1',
+      model: 'gpt-x',
+      apiKeySecret: 'perch/llm-gateway',
+    },
     unused: { provider: 'bedrock', modelId: 'amazon.titan-text-express-v1' },
   },
   widgets: {

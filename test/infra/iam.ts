@@ -17,7 +17,8 @@ interface Statement {
  */
 const OWN_LOG_STREAMS = /^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:[^*?:]+:log-stream:\*$/;
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
  * Every way an Allow statement of `document` grants more than it names: `*` in an action

@@ -1,9 +1,14 @@
-import { QUOTA_RESET, ROUTES, type FunctionDefinition } from '../../functions/routes';
 import type { ModelBinding } from '../../functions/records/table';
-import { bedrockModelArns, functionPolicy, openAiKeySecretArns, type AccountScope } from '../../infra/aws/policies';
+import { type FunctionDefinition, QUOTA_RESET, ROUTES } from '../../functions/routes';
+import { type AccountScope, bedrockModelArns, functionPolicy, openAiKeySecretArns } from '../../infra/aws/policies';
 import { wildcardGrants } from './iam';
 
-const scope: AccountScope = { partition: 'aws', region: 'eu-west-1', accountId: '123456789012', dnsSuffix: 'amazonaws.com' };
+const scope: AccountScope = {
+  partition: 'aws',
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  dnsSuffix: 'amazonaws.com',
+};
 const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/perch-abc';
 const LOGS = 'arn:aws:logs:eu-west-1:123456789012:log-group:/perch/dev/messages';
 const SESSION_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-signing-1a2b3c-AbCdEf';
@@ -17,18 +22,43 @@ const MODELS: ModelBinding[] = [
 const route = (name: string) => ROUTES.find((r) => r.name === name)!;
 const policyOf = (fn: FunctionDefinition, models = MODELS) =>
   functionPolicy(fn, { scope, tableArn: TABLE, logGroupArn: LOGS, sessionSecretArn: SESSION_SECRET, models });
-const statement = (fn: FunctionDefinition, sid: string, models = MODELS) => policyOf(fn, models).Statement.find((s) => s.Sid === sid);
+const statement = (fn: FunctionDefinition, sid: string, models = MODELS) =>
+  policyOf(fn, models).Statement.find((s) => s.Sid === sid);
 
 describe('wildcardGrants (the check every IAM test relies on)', () => {
   test.each([
     ['Action *', { Effect: 'Allow', Action: '*', Resource: TABLE }, ['Statement[0]: Action *']],
-    ['a service wildcard', { Effect: 'Allow', Action: ['dynamodb:*'], Resource: [TABLE] }, ['Statement[0]: Action dynamodb:*']],
-    ['a prefix wildcard', { Effect: 'Allow', Action: ['s3:Get*'], Resource: [TABLE] }, ['Statement[0]: Action s3:Get*']],
+    [
+      'a service wildcard',
+      { Effect: 'Allow', Action: ['dynamodb:*'], Resource: [TABLE] },
+      ['Statement[0]: Action dynamodb:*'],
+    ],
+    [
+      'a prefix wildcard',
+      { Effect: 'Allow', Action: ['s3:Get*'], Resource: [TABLE] },
+      ['Statement[0]: Action s3:Get*'],
+    ],
     ['Resource *', { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: '*' }, ['Statement[0]: Resource *']],
-    ['a table wildcard', { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [`${TABLE}/index/*`] }, [`Statement[0]: Resource ${TABLE}/index/*`]],
-    ['another log group', { Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: ['arn:aws:logs:eu-west-1:123456789012:log-group:*:log-stream:*'] }, ['Statement[0]: Resource arn:aws:logs:eu-west-1:123456789012:log-group:*:log-stream:*']],
+    [
+      'a table wildcard',
+      { Effect: 'Allow', Action: ['dynamodb:Query'], Resource: [`${TABLE}/index/*`] },
+      [`Statement[0]: Resource ${TABLE}/index/*`],
+    ],
+    [
+      'another log group',
+      {
+        Effect: 'Allow',
+        Action: ['logs:PutLogEvents'],
+        Resource: ['arn:aws:logs:eu-west-1:123456789012:log-group:*:log-stream:*'],
+      },
+      ['Statement[0]: Resource arn:aws:logs:eu-west-1:123456789012:log-group:*:log-stream:*'],
+    ],
     ['NotAction', { Effect: 'Allow', NotAction: ['iam:*'], Resource: [TABLE] }, ['Statement[0]: NotAction']],
-    ['a * principal', { Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::b/k'] }, ['Statement[0]: Principal *']],
+    [
+      'a * principal',
+      { Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::b/k'] },
+      ['Statement[0]: Principal *'],
+    ],
     ['own log streams', { Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: [`${LOGS}:log-stream:*`] }, []],
     ['exact grants', { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: [TABLE] }, []],
     ['a Deny', { Effect: 'Deny', Action: '*', Resource: '*' }, []],
@@ -42,11 +72,14 @@ describe('function policies derived from functions/routes.ts', () => {
     expect(wildcardGrants(policyOf(fn))).toEqual([]);
   });
 
-  test.each([...ROUTES, QUOTA_RESET].map((fn) => [fn.name, fn] as const))('%s gets exactly its declared table actions', (_name, fn) => {
-    const table = statement(fn, 'Table')!;
-    expect(table.Action.sort()).toEqual(fn.tableActions.map((a) => `dynamodb:${a}`).sort());
-    expect(table.Resource).toEqual(fn.tableActions.includes('Query') ? [TABLE, `${TABLE}/index/managed`] : [TABLE]);
-  });
+  test.each([...ROUTES, QUOTA_RESET].map((fn) => [fn.name, fn] as const))(
+    '%s gets exactly its declared table actions',
+    (_name, fn) => {
+      const table = statement(fn, 'Table')!;
+      expect(table.Action.sort()).toEqual(fn.tableActions.map((a) => `dynamodb:${a}`).sort());
+      expect(table.Resource).toEqual(fn.tableActions.includes('Query') ? [TABLE, `${TABLE}/index/managed`] : [TABLE]);
+    },
+  );
 
   test('only functions that declare the session secret may read it', () => {
     for (const fn of [...ROUTES, QUOTA_RESET]) {
@@ -65,16 +98,27 @@ describe('function policies derived from functions/routes.ts', () => {
         'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-8b-instruct-v1:0',
       ],
     });
-    for (const fn of [...ROUTES, QUOTA_RESET].filter((f) => !f.invokesModels)) expect(statement(fn, 'BedrockModels')).toBeUndefined();
+    for (const fn of [...ROUTES, QUOTA_RESET].filter((f) => !f.invokesModels))
+      expect(statement(fn, 'BedrockModels')).toBeUndefined();
   });
 
   test('the model-calling function reads the OpenAI-compatible key secrets by name, and nothing else does', () => {
     const keySecret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:perch/llm-??????';
     expect(statement(route('messages'), 'Secrets')!.Resource).toEqual([SESSION_SECRET, keySecret]);
     expect(statement(route('sessions'), 'Secrets')!.Resource).toEqual([SESSION_SECRET]);
-    expect(openAiKeySecretArns([{ provider: 'openai', baseUrl: 'https://x/v1', model: 'm', apiKeySecret: 'arn:aws:secretsmanager:us-east-1:1:secret:k-AbCdEf' }], scope)).toEqual([
-      'arn:aws:secretsmanager:us-east-1:1:secret:k-AbCdEf',
-    ]);
+    expect(
+      openAiKeySecretArns(
+        [
+          {
+            provider: 'openai',
+            baseUrl: 'https://x/v1',
+            model: 'm',
+            apiKeySecret: 'arn:aws:secretsmanager:us-east-1:1:secret:k-AbCdEf',
+          },
+        ],
+        scope,
+      ),
+    ).toEqual(['arn:aws:secretsmanager:us-east-1:1:secret:k-AbCdEf']);
   });
 
   test('with only faq models the messages function gets no Bedrock statement at all (never an empty or * one)', () => {
@@ -83,9 +127,26 @@ describe('function policies derived from functions/routes.ts', () => {
   });
 
   test.each([
-    ['a Bedrock model id with *', { provider: 'bedrock', modelId: 'anthropic.*' } as ModelBinding, /Bedrock modelId "anthropic\.\*" contains an IAM wildcard/],
-    ['a secret name with *', { provider: 'openai', baseUrl: 'https://x/v1', model: 'm', apiKeySecret: 'prod/*' } as ModelBinding, /apiKeySecret "prod\/\*" contains an IAM wildcard/],
-    ['a secret ARN with ?', { provider: 'openai', baseUrl: 'https://x/v1', model: 'm', apiKeySecret: 'arn:aws:secretsmanager:eu-west-1:1:secret:?' } as ModelBinding, /IAM wildcard/],
+    [
+      'a Bedrock model id with *',
+      { provider: 'bedrock', modelId: 'anthropic.*' } as ModelBinding,
+      /Bedrock modelId "anthropic\.\*" contains an IAM wildcard/,
+    ],
+    [
+      'a secret name with *',
+      { provider: 'openai', baseUrl: 'https://x/v1', model: 'm', apiKeySecret: 'prod/*' } as ModelBinding,
+      /apiKeySecret "prod\/\*" contains an IAM wildcard/,
+    ],
+    [
+      'a secret ARN with ?',
+      {
+        provider: 'openai',
+        baseUrl: 'https://x/v1',
+        model: 'm',
+        apiKeySecret: 'arn:aws:secretsmanager:eu-west-1:1:secret:?',
+      } as ModelBinding,
+      /IAM wildcard/,
+    ],
   ])('a config cannot smuggle a wildcard into a policy: %s', (_label, model, message) => {
     expect(() => policyOf(route('messages'), [model])).toThrow(message);
     expect(() => bedrockModelArns([model], scope).concat(openAiKeySecretArns([model], scope))).toThrow(message);

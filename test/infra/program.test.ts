@@ -1,25 +1,30 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { ROUTES, QUOTA_RESET, FUNCTION_ENV } from '../../functions/routes';
-import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
 import { EDGE_SECRET_HEADER } from '../../functions/http/request';
-import { widgetSnippet } from '../../infra/state/outputs';
-import type { FunctionBundle } from '../../infra/build/bundle-functions';
-import { ensureTable, startLocalDatabase } from '../../infra/local/database';
-import { createPerch } from '../../infra/aws/perch';
+import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
+import { FUNCTION_ENV, QUOTA_RESET, ROUTES } from '../../functions/routes';
 import {
   ALL_VIEWER_EXCEPT_HOST_POLICY,
   CACHING_DISABLED_POLICY,
   CACHING_OPTIMIZED_POLICY,
   listLoaderFiles,
 } from '../../infra/aws/loader-hosting';
+import { createPerch } from '../../infra/aws/perch';
 import type { StackSettings } from '../../infra/aws/stack-settings';
-import { ACCOUNT_ID, MockEngine, REGION, type Deployment, type MockResource } from './mock-engine';
+import type { FunctionBundle } from '../../infra/build/bundle-functions';
+import { ensureTable, startLocalDatabase } from '../../infra/local/database';
+import { widgetSnippet } from '../../infra/state/outputs';
 import { ALL_FUNCTIONS, bundleAll, fakeLoaderBuild, resolvedTestConfig, scratchDir } from './fixtures';
 import { wildcardGrants } from './iam';
+import { ACCOUNT_ID, type Deployment, MockEngine, type MockResource, REGION } from './mock-engine';
 
-const DEV: StackSettings = { configFile: 'widgets.config.ts', production: false, priceClass: 'PriceClass_100', logRetentionDays: 30 };
+const DEV: StackSettings = {
+  configFile: 'widgets.config.ts',
+  production: false,
+  priceClass: 'PriceClass_100',
+  logRetentionDays: 30,
+};
 
 let root: string;
 let bundles: FunctionBundle[];
@@ -27,7 +32,12 @@ let loaderDir: string;
 let deployment: Deployment<ReturnType<typeof deployPerch>>;
 
 function deployPerch(settings: StackSettings = DEV) {
-  const perch = createPerch({ config: resolvedTestConfig(), bundles, loaderFiles: listLoaderFiles(loaderDir), settings });
+  const perch = createPerch({
+    config: resolvedTestConfig(),
+    bundles,
+    loaderFiles: listLoaderFiles(loaderDir),
+    settings,
+  });
   return { outputs: perch.outputs };
 }
 
@@ -91,7 +101,13 @@ describe('the DynamoDB table', () => {
         { AttributeName: aws.hashKey, KeyType: 'HASH' },
         { AttributeName: aws.rangeKey, KeyType: 'RANGE' },
       ]);
-      expect(Table!.GlobalSecondaryIndexes!.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection?.ProjectionType }))).toEqual(
+      expect(
+        Table!.GlobalSecondaryIndexes!.map((i) => ({
+          name: i.IndexName,
+          keys: i.KeySchema,
+          projection: i.Projection?.ProjectionType,
+        })),
+      ).toEqual(
         aws.globalSecondaryIndexes.map((i: any) => ({
           name: i.name,
           keys: i.keySchemas.map((k: any) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
@@ -114,36 +130,46 @@ describe('the DynamoDB table', () => {
 });
 
 describe('the functions', () => {
-  test.each(ALL_FUNCTIONS.map((fn) => [fn.name, fn] as const))('%s runs its own minified bundle on nodejs22.x arm64', (name, fn) => {
-    const lambda = lambdaNamed(name);
-    expect(lambda.type).toBe('aws:lambda/function:Function');
-    expect(lambda.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: 'index.handler' });
-    const bundle = bundles.find((b) => b.name === name)!;
-    expect(lambda.inputs.code.path).toBe(bundle.dir);
-    expect(existsSync(join(bundle.dir, 'index.js'))).toBe(true);
-    expect(existsSync(join(bundle.dir, 'index.js.map'))).toBe(true);
-    expect(lambda.inputs.environment.variables[FUNCTION_ENV.table]).toBe(outputsOf('aws:dynamodb/table:Table').name);
-    expect(lambda.inputs.environment.variables[FUNCTION_ENV.sessionSecretArn]).toBe(
-      fn.sessionSecret ? outputsOf('aws:secretsmanager/secret:Secret').arn : undefined,
-    );
-    expect(lambda.inputs.loggingConfig.logGroup).toBe(`/perch/dev/${name}`);
-  });
+  test.each(ALL_FUNCTIONS.map((fn) => [fn.name, fn] as const))(
+    '%s runs its own minified bundle on nodejs22.x arm64',
+    (name, fn) => {
+      const lambda = lambdaNamed(name);
+      expect(lambda.type).toBe('aws:lambda/function:Function');
+      expect(lambda.inputs).toMatchObject({
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+      });
+      const bundle = bundles.find((b) => b.name === name)!;
+      expect(lambda.inputs.code.path).toBe(bundle.dir);
+      expect(existsSync(join(bundle.dir, 'index.js'))).toBe(true);
+      expect(existsSync(join(bundle.dir, 'index.js.map'))).toBe(true);
+      expect(lambda.inputs.environment.variables[FUNCTION_ENV.table]).toBe(outputsOf('aws:dynamodb/table:Table').name);
+      expect(lambda.inputs.environment.variables[FUNCTION_ENV.sessionSecretArn]).toBe(
+        fn.sessionSecret ? outputsOf('aws:secretsmanager/secret:Secret').arn : undefined,
+      );
+      expect(lambda.inputs.loggingConfig.logGroup).toBe(`/perch/dev/${name}`);
+    },
+  );
 
-  test.each(ALL_FUNCTIONS.map((fn) => [fn.name, fn] as const))('%s has its own role whose policy grants no wildcard', (name, fn) => {
-    const lambda = lambdaNamed(name);
-    const role = deployment.byType('aws:iam/role:Role').find((r) => r.outputs.arn === lambda.inputs.role)!;
-    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).toEqual([
-      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-    ]);
-    const policy = policyOfRole(role.name);
-    expect(wildcardGrants(policy)).toEqual([]);
-    const table = policy.Statement.find((s: any) => s.Sid === 'Table');
-    expect(table.Action).toEqual([...fn.tableActions].sort().map((a) => `dynamodb:${a}`));
-    expect(table.Resource[0]).toBe(outputsOf('aws:dynamodb/table:Table').arn);
-    expect(policy.Statement.find((s: any) => s.Sid === 'WriteOwnLogs').Resource).toEqual([
-      `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/perch/dev/${name}:log-stream:*`,
-    ]);
-  });
+  test.each(ALL_FUNCTIONS.map((fn) => [fn.name, fn] as const))(
+    '%s has its own role whose policy grants no wildcard',
+    (name, fn) => {
+      const lambda = lambdaNamed(name);
+      const role = deployment.byType('aws:iam/role:Role').find((r) => r.outputs.arn === lambda.inputs.role)!;
+      expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+      const policy = policyOfRole(role.name);
+      expect(wildcardGrants(policy)).toEqual([]);
+      const table = policy.Statement.find((s: any) => s.Sid === 'Table');
+      expect(table.Action).toEqual([...fn.tableActions].sort().map((a) => `dynamodb:${a}`));
+      expect(table.Resource[0]).toBe(outputsOf('aws:dynamodb/table:Table').arn);
+      expect(policy.Statement.find((s: any) => s.Sid === 'WriteOwnLogs').Resource).toEqual([
+        `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/perch/dev/${name}:log-stream:*`,
+      ]);
+    },
+  );
 
   test('only the messages function may call models: the Bedrock models the widgets use, the gateway key secret', () => {
     const messages = policyOfRole('messages-role');
@@ -190,40 +216,56 @@ describe('the REST API', () => {
   test.each(ROUTES.flatMap((r) => r.methods.map((m) => [`${m} ${r.resource}`, r, m] as const)))(
     '%s is a Lambda proxy integration to its function',
     (_label, route, method) => {
-      const methodResource = deployment.byType('aws:apigateway/method:Method').find(
-        (m) => m.inputs.httpMethod === method && pathOf(m.inputs.resourceId) === route.resource,
-      )!;
+      const methodResource = deployment
+        .byType('aws:apigateway/method:Method')
+        .find((m) => m.inputs.httpMethod === method && pathOf(m.inputs.resourceId) === route.resource)!;
       expect(methodResource.inputs.authorization).toBe('NONE');
-      const integration = deployment.byType('aws:apigateway/integration:Integration').find(
-        (i) => i.inputs.httpMethod === method && i.inputs.resourceId === methodResource.inputs.resourceId,
-      )!;
+      const integration = deployment
+        .byType('aws:apigateway/integration:Integration')
+        .find((i) => i.inputs.httpMethod === method && i.inputs.resourceId === methodResource.inputs.resourceId)!;
       expect(integration.inputs).toMatchObject({ type: 'AWS_PROXY', integrationHttpMethod: 'POST' });
       const version = route.streaming ? '2021-11-15' : '2015-03-31';
       const api = route.streaming ? 'response-streaming-invocations' : 'invocations';
-      expect(integration.inputs.uri).toBe(`arn:aws:apigateway:${REGION}:lambda:path/${version}/functions/${functionArn(route.name)}/${api}`);
+      expect(integration.inputs.uri).toBe(
+        `arn:aws:apigateway:${REGION}:lambda:path/${version}/functions/${functionArn(route.name)}/${api}`,
+      );
       expect(integration.inputs.responseTransferMode).toBe(route.streaming ? 'STREAM' : undefined);
       const permission = deployment.named(`${route.name}-${method.toLowerCase()}-invoke`);
-      expect(permission.inputs).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', function: lambdaNamed(route.name).outputs.name });
+      expect(permission.inputs).toMatchObject({
+        action: 'lambda:InvokeFunction',
+        principal: 'apigateway.amazonaws.com',
+        function: lambdaNamed(route.name).outputs.name,
+      });
       const executionArn = outputsOf('aws:apigateway/restApi:RestApi').executionArn;
-      expect(permission.inputs.sourceArn).toBe(`${executionArn}/live/${method}${route.resource.replace(/\{[^}]+\}/g, '*')}`);
+      expect(permission.inputs.sourceArn).toBe(
+        `${executionArn}/live/${method}${route.resource.replace(/\{[^}]+\}/g, '*')}`,
+      );
     },
   );
 
   test('the messages route streams for up to the function timeout', () => {
     const messages = ROUTES.find((r) => r.streaming)!;
     expect(messages.name).toBe('messages');
-    const integration = deployment.byType('aws:apigateway/integration:Integration').find((i) => i.inputs.uri.includes('response-streaming-invocations'))!;
+    const integration = deployment
+      .byType('aws:apigateway/integration:Integration')
+      .find((i) => i.inputs.uri.includes('response-streaming-invocations'))!;
     expect(integration.inputs.timeoutMilliseconds).toBe(lambdaNamed('messages').inputs.timeout * 1000);
-    expect(deployment.byType('aws:apigateway/integration:Integration').filter((i) => i.inputs.responseTransferMode === 'STREAM')).toHaveLength(
-      messages.methods.length,
-    );
+    expect(
+      deployment
+        .byType('aws:apigateway/integration:Integration')
+        .filter((i) => i.inputs.responseTransferMode === 'STREAM'),
+    ).toHaveLength(messages.methods.length);
   });
 
   test('has no CORS configuration and no mock OPTIONS: every method, OPTIONS included, reaches a Lambda', () => {
     const integrations = deployment.byType('aws:apigateway/integration:Integration');
     expect(integrations).toHaveLength(ROUTES.reduce((n, r) => n + r.methods.length, 0));
     expect(integrations.every((i) => i.inputs.type === 'AWS_PROXY')).toBe(true);
-    for (const type of ['methodResponse:MethodResponse', 'integrationResponse:IntegrationResponse', 'gatewayResponse:GatewayResponse']) {
+    for (const type of [
+      'methodResponse:MethodResponse',
+      'integrationResponse:IntegrationResponse',
+      'gatewayResponse:GatewayResponse',
+    ]) {
       expect(deployment.byType(`aws:apigateway/${type}`)).toEqual([]);
     }
     expect(JSON.stringify(deployment.resources.map((r) => r.inputs))).not.toMatch(/Access-Control-Allow/i);
@@ -236,7 +278,10 @@ describe('the REST API', () => {
       ...deployment.byType('aws:apigateway/integration:Integration'),
     ];
     expect(deploymentResource.dependsOn.length).toBeGreaterThanOrEqual(methodsAndIntegrations.length);
-    expect(one('aws:apigateway/stage:Stage').inputs).toMatchObject({ stageName: 'live', deployment: deploymentResource.id });
+    expect(one('aws:apigateway/stage:Stage').inputs).toMatchObject({
+      stageName: 'live',
+      deployment: deploymentResource.id,
+    });
   });
 });
 
@@ -258,8 +303,18 @@ describe('the quota reset schedule', () => {
       Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
     });
     expect(policyOfRole('quota-reset-scheduler-role').Statement).toEqual([
-      { Sid: 'InvokeQuotaReset', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [lambdaNamed(QUOTA_RESET.name).outputs.arn] },
-      { Sid: 'DeadLetters', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [outputsOf('aws:sqs/queue:Queue').arn] },
+      {
+        Sid: 'InvokeQuotaReset',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [lambdaNamed(QUOTA_RESET.name).outputs.arn],
+      },
+      {
+        Sid: 'DeadLetters',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: [outputsOf('aws:sqs/queue:Queue').arn],
+      },
     ]);
   });
 });
@@ -274,8 +329,14 @@ describe('loader hosting', () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(one('aws:s3/bucketOwnershipControls:BucketOwnershipControls').inputs.rule.objectOwnership).toBe('BucketOwnerEnforced');
-    for (const type of ['bucketAclV2:BucketAclV2', 'bucketAcl:BucketAcl', 'bucketWebsiteConfiguration:BucketWebsiteConfiguration']) {
+    expect(one('aws:s3/bucketOwnershipControls:BucketOwnershipControls').inputs.rule.objectOwnership).toBe(
+      'BucketOwnerEnforced',
+    );
+    for (const type of [
+      'bucketAclV2:BucketAclV2',
+      'bucketAcl:BucketAcl',
+      'bucketWebsiteConfiguration:BucketWebsiteConfiguration',
+    ]) {
       expect(deployment.byType(`aws:s3/${type}`)).toEqual([]);
     }
     const policy = JSON.parse(one('aws:s3/bucketPolicy:BucketPolicy').inputs.policy);
@@ -290,7 +351,11 @@ describe('loader hosting', () => {
       },
     ]);
     const oac = one('aws:cloudfront/originAccessControl:OriginAccessControl');
-    expect(oac.inputs).toMatchObject({ originAccessControlOriginType: 's3', signingBehavior: 'always', signingProtocol: 'sigv4' });
+    expect(oac.inputs).toMatchObject({
+      originAccessControlOriginType: 's3',
+      signingBehavior: 'always',
+      signingProtocol: 'sigv4',
+    });
     const origins = one('aws:cloudfront/distribution:Distribution').inputs.origins;
     const bucketOrigin = origins.find((o: any) => o.domainName === bucket.outputs.bucketRegionalDomainName);
     expect(bucketOrigin.originAccessControlId).toBe(oac.id);
@@ -298,9 +363,14 @@ describe('loader hosting', () => {
   });
 
   test('uploads the loader with a short cache and the hashed chat file as immutable', () => {
-    const objects = Object.fromEntries(deployment.byType('aws:s3/bucketObjectv2:BucketObjectv2').map((o) => [o.inputs.key, o.inputs]));
+    const objects = Object.fromEntries(
+      deployment.byType('aws:s3/bucketObjectv2:BucketObjectv2').map((o) => [o.inputs.key, o.inputs]),
+    );
     expect(Object.keys(objects).sort()).toEqual(['v1/chat.Q2XJ7KDA.js', 'v1/loader.js']);
-    expect(objects['v1/loader.js']).toMatchObject({ cacheControl: 'public, max-age=300', contentType: 'text/javascript; charset=utf-8' });
+    expect(objects['v1/loader.js']).toMatchObject({
+      cacheControl: 'public, max-age=300',
+      contentType: 'text/javascript; charset=utf-8',
+    });
     expect(objects['v1/chat.Q2XJ7KDA.js']).toMatchObject({ cacheControl: 'public, max-age=31536000, immutable' });
     expect(objects['v1/loader.js'].source.path).toBe(join(loaderDir, 'loader.js'));
   });
@@ -309,7 +379,11 @@ describe('loader hosting', () => {
     const distribution = one('aws:cloudfront/distribution:Distribution').inputs;
     const behaviours = [distribution.defaultCacheBehavior, ...distribution.orderedCacheBehaviors];
     expect(behaviours.every((b: any) => b.viewerProtocolPolicy === 'https-only')).toBe(true);
-    expect(distribution.defaultCacheBehavior).toMatchObject({ compress: true, cachePolicyId: CACHING_OPTIMIZED_POLICY, allowedMethods: ['GET', 'HEAD'] });
+    expect(distribution.defaultCacheBehavior).toMatchObject({
+      compress: true,
+      cachePolicyId: CACHING_OPTIMIZED_POLICY,
+      allowedMethods: ['GET', 'HEAD'],
+    });
     const apiOrigin = distribution.origins.find((o: any) => o.customOriginConfig);
     expect(apiOrigin).toMatchObject({
       domainName: `${one('aws:apigateway/restApi:RestApi').id}.execute-api.${REGION}.amazonaws.com`,
@@ -328,7 +402,9 @@ describe('loader hosting', () => {
   });
 
   test('CloudFront proves itself to the API with a secret header that only the route functions know', () => {
-    const apiOrigin = one('aws:cloudfront/distribution:Distribution').inputs.origins.find((o: any) => o.customOriginConfig);
+    const apiOrigin = one('aws:cloudfront/distribution:Distribution').inputs.origins.find(
+      (o: any) => o.customOriginConfig,
+    );
     const [header] = apiOrigin.customHeaders;
     expect(header.name).toBe(EDGE_SECRET_HEADER);
     expect(header.value).toMatch(/^[0-9a-f]{48}$/);
@@ -339,8 +415,11 @@ describe('loader hosting', () => {
   });
 
   test('every API path goes to the API and no loader file does', () => {
-    const patterns: string[] = one('aws:cloudfront/distribution:Distribution').inputs.orderedCacheBehaviors.map((b: any) => b.pathPattern);
-    const matches = (path: string) => patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(path));
+    const patterns: string[] = one('aws:cloudfront/distribution:Distribution').inputs.orderedCacheBehaviors.map(
+      (b: any) => b.pathPattern,
+    );
+    const matches = (path: string) =>
+      patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(path));
     const examplePaths = ROUTES.map((r) => r.resource.replace(/\{[^}]+\}/g, 'pk_abc123'));
     expect(examplePaths.every(matches)).toBe(true);
     expect(matches('/v1/loader.js')).toBe(false);

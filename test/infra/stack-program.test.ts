@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { PUBLIC_KEY_PATTERN } from '../../functions/keys/public-key';
-import { bundleFunctions, MissingHandlerError } from '../../infra/build/bundle-functions';
 import { listLoaderFiles } from '../../infra/aws/loader-hosting';
 import { runPerchProgram } from '../../infra/aws/program';
-import { MockEngine } from './mock-engine';
-import { ALL_FUNCTIONS, fakeLoaderBuild, scratchDir, TEST_CONFIG } from './fixtures';
+import { bundleFunctions, MissingHandlerError } from '../../infra/build/bundle-functions';
 import { writeConfigFile } from '../fixtures/config-file';
+import { ALL_FUNCTIONS, fakeLoaderBuild, scratchDir, TEST_CONFIG } from './fixtures';
+import { MockEngine } from './mock-engine';
 
 let root: string;
 beforeAll(() => {
@@ -33,8 +33,15 @@ describe('the Pulumi program entry (infra/index.ts → runPerchProgram)', () => 
     expect(deployment.outputs.region).toBe('eu-west-1');
     expect(Object.keys(widgets).sort()).toEqual(Object.keys(TEST_CONFIG.widgets).sort());
     for (const widget of Object.values(widgets)) expect(widget.publicKey).toMatch(PUBLIC_KEY_PATTERN);
-    expect(deployment.byType('aws:lambda/function:Function').map((f) => f.name).sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
-    expect(JSON.parse(deployment.named('docs-bot-config').inputs.item).allowedOrigins).toEqual({ L: [{ S: 'http://localhost:3000' }] });
+    expect(
+      deployment
+        .byType('aws:lambda/function:Function')
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
+    expect(JSON.parse(deployment.named('docs-bot-config').inputs.item).allowedOrigins).toEqual({
+      L: [{ S: 'http://localhost:3000' }],
+    });
   });
 
   test('a bad config fails the program, listing every problem by path', async () => {
@@ -45,7 +52,9 @@ describe('the Pulumi program entry (infra/index.ts → runPerchProgram)', () => 
         Bad_Id: { name: 'x', model: 'local' },
       },
     });
-    const run = new MockEngine().run(() => runPerchProgram({ loaderDir: join(root, 'nowhere') }), { config: { configFile } });
+    const run = new MockEngine().run(() => runPerchProgram({ loaderDir: join(root, 'nowhere') }), {
+      config: { configFile },
+    });
     const error = await run.then(
       () => undefined,
       (e: unknown) => e,
@@ -64,18 +73,21 @@ describe('the Pulumi program entry (infra/index.ts → runPerchProgram)', () => 
 
   test('a missing loader build fails with the command that makes it', async () => {
     const configFile = writeConfig('ok.config.ts', TEST_CONFIG);
-    const run = new MockEngine().run(
-      () => runPerchProgram({ loaderDir: join(root, 'no-loader-build') }),
-      { config: { configFile } },
-    );
+    const run = new MockEngine().run(() => runPerchProgram({ loaderDir: join(root, 'no-loader-build') }), {
+      config: { configFile },
+    });
     await expect(run).rejects.toThrow(/loader build output .*no-loader-build is missing: run `npm run build:loader`/);
     expect(() => listLoaderFiles(root)).toThrow(/holds no loader\.js/);
   });
 
   test('a stack setting outside what AWS accepts fails with the allowed values', async () => {
     const configFile = writeConfig('ok2.config.ts', TEST_CONFIG);
-    const run = new MockEngine().run(() => runPerchProgram(), { config: { configFile, priceClass: 'PriceClass_Cheap' } });
-    await expect(run).rejects.toThrow('perch:priceClass must be one of PriceClass_100, PriceClass_200, PriceClass_All (got "PriceClass_Cheap")');
+    const run = new MockEngine().run(() => runPerchProgram(), {
+      config: { configFile, priceClass: 'PriceClass_Cheap' },
+    });
+    await expect(run).rejects.toThrow(
+      'perch:priceClass must be one of PriceClass_100, PriceClass_200, PriceClass_All (got "PriceClass_Cheap")',
+    );
   });
 
   test('a route whose handler file is missing fails bundling with the file it expected', async () => {

@@ -1,12 +1,12 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PerchError } from '../../functions/errors/perch-error';
-import { admitMessage, refundMessage, type Admission } from '../../functions/limits/admit-message';
+import { type Admission, admitMessage, refundMessage } from '../../functions/limits/admit-message';
 import { createUsageCounters } from '../../functions/limits/usage-counters';
 import { createDocumentClient } from '../../functions/records/client';
 import type { WidgetLimits } from '../../functions/records/table';
 import { counterKey, visitorCounterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
-import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 
 // The limits against dynalite with an injected clock: the sliding window across minutes and
 // UTC days, Retry-After, refusals that write nothing, refunds.
@@ -28,7 +28,8 @@ beforeEach(() => {
   widgetId = `w-${++widgetSeq}`; // a fresh widget per test: counters never leak between tests
 });
 
-const admit = (now: number, limits: WidgetLimits, visitor?: string) => admitMessage({ doc, table, widgetId, limits, visitor, now });
+const admit = (now: number, limits: WidgetLimits, visitor?: string) =>
+  admitMessage({ doc, table, widgetId, limits, visitor, now });
 
 async function refusal(promise: Promise<unknown>): Promise<PerchError> {
   const error = await promise.then(
@@ -51,7 +52,8 @@ async function admitUntilRefused(now: number, limits: WidgetLimits): Promise<num
   }
 }
 
-const read = async (key: { pk: string; sk: string }) => (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+const read = async (key: { pk: string; sk: string }) =>
+  (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 const PER_MINUTE_10 = { perMinute: 10, perDay: 1000 };
 
 describe('the sliding 60-second window', () => {
@@ -108,15 +110,25 @@ describe('UTC days', () => {
     await admit(NOON, limits, 'visitor-a');
 
     const error = await refusal(admit(NOON + 30 * SECOND, limits, 'visitor-a'));
-    expect([error.code, error.status, error.headers['Retry-After']]).toEqual(['visitor_daily_cap_exceeded', 429, String(12 * 3600 - 30)]);
+    expect([error.code, error.status, error.headers['Retry-After']]).toEqual([
+      'visitor_daily_cap_exceeded',
+      429,
+      String(12 * 3600 - 30),
+    ]);
     await expect(admit(NOON + 30 * SECOND, limits, 'visitor-b')).resolves.toMatchObject({ visitor: 'visitor-b' });
-    await expect(admit(Date.UTC(2026, 10, 25, 0, 0, 1), limits, 'visitor-a')).resolves.toMatchObject({ day: '2026-11-25' });
+    await expect(admit(Date.UTC(2026, 10, 25, 0, 0, 1), limits, 'visitor-a')).resolves.toMatchObject({
+      day: '2026-11-25',
+    });
   });
 
   test('a day whose cost reached dailyBudgetUsd refuses with 503 budget_exhausted', async () => {
     const limits = { perMinute: 100, perDay: 1000, dailyBudgetUsd: 0.01 };
     const admission = await admit(NOON, limits);
-    await createUsageCounters({ doc, table }).replied(admission, { inputTokens: 1000, outputTokens: 1000, costUsd: 0.01 });
+    await createUsageCounters({ doc, table }).replied(admission, {
+      inputTokens: 1000,
+      outputTokens: 1000,
+      costUsd: 0.01,
+    });
 
     const error = await refusal(admit(NOON + SECOND, limits));
     expect([error.code, error.status, error.headers['Retry-After']]).toEqual(['budget_exhausted', 503, undefined]);
@@ -128,7 +140,12 @@ describe('refusals count nothing', () => {
     ['a rate limit inside a minute', { perMinute: 1, perDay: 1000 }, NOON + 10 * SECOND, 'widget_rate_limit'],
     ['a rate limit at a minute boundary', { perMinute: 1, perDay: 1000 }, NOON + 60 * SECOND, 'widget_rate_limit'],
     ['the daily cap', { perMinute: 100, perDay: 1 }, NOON + 120 * SECOND, 'widget_daily_cap_exceeded'],
-    ['the visitor cap', { perMinute: 100, perDay: 1000, perVisitorPerDay: 1 }, NOON + 120 * SECOND, 'visitor_daily_cap_exceeded'],
+    [
+      'the visitor cap',
+      { perMinute: 100, perDay: 1000, perVisitorPerDay: 1 },
+      NOON + 120 * SECOND,
+      'visitor_daily_cap_exceeded',
+    ],
   ])('%s writes nothing to the limit counts', async (_name, limits, refusedAt, code) => {
     await admit(NOON, limits, 'visitor-a');
     const keys = [counterKey(widgetId, utcDay(NOON)), visitorCounterKey(widgetId, 'visitor-a', utcDay(NOON))];
@@ -168,6 +185,10 @@ describe('refunds', () => {
 
     await refundMessage(doc, table, failed);
 
-    expect(await read(counterKey(widgetId, utcDay(NOON)))).toMatchObject({ cur: 1, messages: 1, minute: failed.minute + 1 });
+    expect(await read(counterKey(widgetId, utcDay(NOON)))).toMatchObject({
+      cur: 1,
+      messages: 1,
+      minute: failed.minute + 1,
+    });
   });
 });

@@ -1,6 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import { contentChunk, roleChunk, startFakeOpenAi, stopChunk, usageChunk, type FakeOpenAi } from '../providers/fake-openai-server';
-import { postToSession, startClockedPerch, startSession, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, postToSession, startClockedPerch, startSession } from '../api/clocked-perch';
+import {
+  contentChunk,
+  type FakeOpenAi,
+  roleChunk,
+  startFakeOpenAi,
+  stopChunk,
+  usageChunk,
+} from '../providers/fake-openai-server';
 
 // dailyBudgetUsd holds under concurrency: the admitting write reserves each message's worst case
 // (estimated prompt + maxOutputTokens) and the reply settles it to the cost the upstream reports.
@@ -18,9 +25,22 @@ beforeAll(async () => {
   perch = await startClockedPerch({
     startAt: T0,
     config: {
-      models: { priced: { provider: 'openai', baseUrl: upstream.baseUrl, model: 'gpt-test', pricing: PRICING, maxOutputTokens: MAX_OUTPUT } },
+      models: {
+        priced: {
+          provider: 'openai',
+          baseUrl: upstream.baseUrl,
+          model: 'gpt-test',
+          pricing: PRICING,
+          maxOutputTokens: MAX_OUTPUT,
+        },
+      },
       widgets: {
-        'docs-bot': { name: 'Docs', model: 'priced', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET } },
+        'docs-bot': {
+          name: 'Docs',
+          model: 'priced',
+          allowedOrigins: [DOCS],
+          limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET },
+        },
       },
     },
   });
@@ -36,7 +56,12 @@ async function answer(res: ServerResponse, body: Record<string, unknown>, comple
   const messages = body.messages as { content: string }[];
   const promptTokens = Math.ceil(messages.reduce((n, m) => n + m.content.length, 0) / 4);
   res.writeHead(200, { 'Content-Type': 'text/event-stream' });
-  for (const line of [roleChunk(), contentChunk('word '.repeat(completionTokens)), stopChunk(), usageChunk(promptTokens, completionTokens)]) {
+  for (const line of [
+    roleChunk(),
+    contentChunk('word '.repeat(completionTokens)),
+    stopChunk(),
+    usageChunk(promptTokens, completionTokens),
+  ]) {
     res.write(`data: ${line}\n\n`);
   }
   res.end('data: [DONE]\n\n');
@@ -46,7 +71,8 @@ const dayCost = async () => Number((await perch.counter('docs-bot'))?.costUsd ??
 
 async function ask(text = 'tell me everything') {
   const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-  return () => postToSession(perch.url, session.sessionId, 'messages', { text }, { origin: DOCS, token: session.token });
+  return () =>
+    postToSession(perch.url, session.sessionId, 'messages', { text }, { origin: DOCS, token: session.token });
 }
 
 test('40 concurrent $1 replies against a $10 budget: the day spends at most $10, the rest are refused budget_exhausted', async () => {
@@ -79,7 +105,8 @@ test('40 concurrent $1 replies against a $10 budget: the day spends at most $10,
   // Settled to the real cost: nothing of the reservations is left over.
   const counter = await perch.counter('docs-bot');
   expect(counter).toMatchObject({ messages: served, outputTokens: served * MAX_OUTPUT });
-  const settled = ((counter!.inputTokens as number) * PRICING.inputPerMTok + served * MAX_OUTPUT * PRICING.outputPerMTok) / 1e6;
+  const settled =
+    ((counter!.inputTokens as number) * PRICING.inputPerMTok + served * MAX_OUTPUT * PRICING.outputPerMTok) / 1e6;
   expect(await dayCost()).toBeCloseTo(settled, 9);
 });
 
@@ -97,9 +124,22 @@ test('a message whose worst case alone passes the budget is refused before the u
   const arrived = upstream.received.length;
   // 2,000 output tokens at most: a $20 worst case.
   await perch.apply({
-    models: { priced: { provider: 'openai', baseUrl: upstream.baseUrl, model: 'gpt-test', pricing: PRICING, maxOutputTokens: 2000 } },
+    models: {
+      priced: {
+        provider: 'openai',
+        baseUrl: upstream.baseUrl,
+        model: 'gpt-test',
+        pricing: PRICING,
+        maxOutputTokens: 2000,
+      },
+    },
     widgets: {
-      'docs-bot': { name: 'Docs', model: 'priced', allowedOrigins: [DOCS], limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET } },
+      'docs-bot': {
+        name: 'Docs',
+        model: 'priced',
+        allowedOrigins: [DOCS],
+        limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET },
+      },
     },
   });
 

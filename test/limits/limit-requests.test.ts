@@ -18,8 +18,17 @@ const MINUTE = Math.floor(NOW / 60_000);
 const LIMITS = { perMinute: 10, perDay: 200 };
 
 const conditionFailed = (item?: Record<string, unknown>) =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item && marshall(item) });
-const counter = (fields: Record<string, unknown>) => ({ ...counterKey('docs-bot', '2026-11-24'), widgetId: 'docs-bot', day: '2026-11-24', ...fields });
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    Item: item && marshall(item),
+  });
+const counter = (fields: Record<string, unknown>) => ({
+  ...counterKey('docs-bot', '2026-11-24'),
+  widgetId: 'docs-bot',
+  day: '2026-11-24',
+  ...fields,
+});
 const admit = (limits: typeof LIMITS & { perVisitorPerDay?: number } = LIMITS) =>
   admitMessage({ doc, table, widgetId: 'docs-bot', limits, visitor: 'v1', now: NOW });
 const requests = () => documentMock.calls().map((call) => (call.args[0] as object).constructor.name);
@@ -34,13 +43,17 @@ test('a message inside the current minute costs one conditional UpdateItem', asy
   expect(requests()).toEqual(['UpdateCommand']);
   const input = documentMock.commandCalls(UpdateCommand)[0]!.args[0].input;
   expect(input.Key).toEqual(counterKey('docs-bot', '2026-11-24'));
-  expect(input.ConditionExpression).toBe('#minute = :m AND cur < caps[30] AND (attribute_not_exists(messages) OR messages < :perDay)');
+  expect(input.ConditionExpression).toBe(
+    '#minute = :m AND cur < caps[30] AND (attribute_not_exists(messages) OR messages < :perDay)',
+  );
 });
 
 test('the first message of a minute costs one more conditional write, carrying the old minute into prev', async () => {
   documentMock
     .on(UpdateCommand)
-    .rejectsOnce(conditionFailed(counter({ minute: MINUTE - 1, cur: 4, prev: 0, caps: windowCaps(10, 0), messages: 9 })))
+    .rejectsOnce(
+      conditionFailed(counter({ minute: MINUTE - 1, cur: 4, prev: 0, caps: windowCaps(10, 0), messages: 9 })),
+    )
     .resolves({});
 
   await admit();
@@ -48,11 +61,18 @@ test('the first message of a minute costs one more conditional write, carrying t
   expect(requests()).toEqual(['UpdateCommand', 'UpdateCommand']);
   const rollover = documentMock.commandCalls(UpdateCommand)[1]!.args[0].input;
   expect(rollover.ConditionExpression).toMatch(/^#minute = :oldMinute AND/);
-  expect(rollover.ExpressionAttributeValues).toMatchObject({ ':m': MINUTE, ':oldMinute': MINUTE - 1, ':prev': 4, ':caps': windowCaps(10, 4) });
+  expect(rollover.ExpressionAttributeValues).toMatchObject({
+    ':m': MINUTE,
+    ':oldMinute': MINUTE - 1,
+    ':prev': 4,
+    ':caps': windowCaps(10, 4),
+  });
 });
 
 test('a full window is refused after the one failed write, without reading the counter', async () => {
-  documentMock.on(UpdateCommand).rejects(conditionFailed(counter({ minute: MINUTE, cur: 10, caps: windowCaps(10, 0), messages: 10 })));
+  documentMock
+    .on(UpdateCommand)
+    .rejects(conditionFailed(counter({ minute: MINUTE, cur: 10, caps: windowCaps(10, 0), messages: 10 })));
 
   await expect(admit()).rejects.toMatchObject({ code: 'widget_rate_limit' });
   expect(requests()).toEqual(['UpdateCommand']);
@@ -69,15 +89,22 @@ test('perVisitorPerDay adds one conditional UpdateItem on the visitor item, befo
 
 test.each([
   ['at noon', NOW, ['UpdateCommand', 'GetCommand', 'UpdateCommand']],
-  ["in a day's first minute (also reads yesterday's last minute)", Date.UTC(2026, 10, 24, 0, 0, 30), ['UpdateCommand', 'GetCommand', 'GetCommand', 'UpdateCommand']],
-])('with no counter item yet, %s: the failed write returns nothing, so the item is read, then rolled over', async (_when, now, expected) => {
-  documentMock.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
-  documentMock.on(GetCommand).resolves({});
+  [
+    "in a day's first minute (also reads yesterday's last minute)",
+    Date.UTC(2026, 10, 24, 0, 0, 30),
+    ['UpdateCommand', 'GetCommand', 'GetCommand', 'UpdateCommand'],
+  ],
+])(
+  'with no counter item yet, %s: the failed write returns nothing, so the item is read, then rolled over',
+  async (_when, now, expected) => {
+    documentMock.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+    documentMock.on(GetCommand).resolves({});
 
-  await admitMessage({ doc, table, widgetId: 'docs-bot', limits: LIMITS, now });
+    await admitMessage({ doc, table, widgetId: 'docs-bot', limits: LIMITS, now });
 
-  expect(requests()).toEqual(expected);
-});
+    expect(requests()).toEqual(expected);
+  },
+);
 
 describe('usage counters', () => {
   const counters = createUsageCounters({ doc, table });
@@ -105,7 +132,10 @@ describe('usage counters', () => {
 
   test("a reply's usage is one UpdateItem on the day it was admitted, settling its reservation to its cost", async () => {
     documentMock.on(UpdateCommand).resolves({});
-    await counters.replied({ widgetId: 'docs-bot', day: '2026-11-23', reservedUsd: 0.25 }, { inputTokens: 12, outputTokens: 34, costUsd: 0.5 });
+    await counters.replied(
+      { widgetId: 'docs-bot', day: '2026-11-23', reservedUsd: 0.25 },
+      { inputTokens: 12, outputTokens: 34, costUsd: 0.5 },
+    );
     expect(documentMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([
       expect.objectContaining({
         Key: counterKey('docs-bot', '2026-11-23'),

@@ -1,7 +1,7 @@
-import { createDocumentClient } from '../../functions/records/client';
 import { PerchError } from '../../functions/errors/perch-error';
 import { admitMessage } from '../../functions/limits/admit-message';
-import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { createDocumentClient } from '../../functions/records/client';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 
 // dynalite returns no item with a failed conditional write (DynamoDB does): the admission must
 // still roll over minutes and name the right refusal.
@@ -19,7 +19,10 @@ const admit = (widgetId: string, now: number, limits = { perMinute: 2, perDay: 1
   admitMessage({ doc: createDocumentClient(database.client), table, widgetId, limits, now });
 
 const refusal = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(PerchError);
   return error as PerchError;
 };

@@ -41,7 +41,11 @@ function admittedLater(perMinute: number, previous: number, current: number, sec
 
 test('Retry-After is exactly the wait until the window admits the next message, across the minute boundary', () => {
   const refused = fc
-    .record({ perMinute: fc.integer({ min: 1, max: 60 }), previous: fc.integer({ min: 0, max: 60 }), second: fc.integer({ min: 0, max: 59 }) })
+    .record({
+      perMinute: fc.integer({ min: 1, max: 60 }),
+      previous: fc.integer({ min: 0, max: 60 }),
+      second: fc.integer({ min: 0, max: 59 }),
+    })
     .chain(({ perMinute, previous, second }) => {
       const cap = windowCaps(perMinute, previous)[second]!;
       // A refusal: this minute already holds at least the cap (at most perMinute were admitted).

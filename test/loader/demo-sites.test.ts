@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
-import { startDemoSites, type DemoSites } from '../../infra/local/demo-sites';
+import { type DemoSites, startDemoSites } from '../../infra/local/demo-sites';
 import { buildOutputs } from '../../infra/state/outputs';
 
-const outputs = buildOutputs('http://localhost:8787', [{ id: 'docs-bot', publicKey: 'pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }]);
+const outputs = buildOutputs('http://localhost:8787', [
+  { id: 'docs-bot', publicKey: 'pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+]);
 let sites: DemoSites | undefined;
 
 afterEach(async () => {
@@ -27,7 +29,10 @@ test('serves the demo page on an allowed (localhost) and a foreign (127.0.0.1) o
     expect(html).toContain(outputs.widgets['docs-bot']!.snippet);
     expect(html).not.toMatch(/<style|style=|<script>/); // nothing the page's own CSP would block
   }
-  expect(lines).toEqual([`Demo page (allowed origin): ${sites.urls[0]}/`, `Demo page (foreign origin): ${sites.urls[1]}/`]);
+  expect(lines).toEqual([
+    `Demo page (allowed origin): ${sites.urls[0]}/`,
+    `Demo page (foreign origin): ${sites.urls[1]}/`,
+  ]);
 });
 
 test('serves its stylesheet and nothing else', async () => {
@@ -60,7 +65,12 @@ test('a config without the demo widget starts no page and says why', async () =>
 
 test('a demo port outside the widget allowedOrigins is warned about and its page tells the truth', async () => {
   const lines: string[] = [];
-  sites = await startDemoSites({ port: 0, outputs, allowedOrigins: ['http://localhost:3000'], log: (line) => lines.push(line) });
+  sites = await startDemoSites({
+    port: 0,
+    outputs,
+    allowedOrigins: ['http://localhost:3000'],
+    log: (line) => lines.push(line),
+  });
 
   const [allowedUrl] = sites.urls;
   expect(lines[0]).toBe(

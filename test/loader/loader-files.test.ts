@@ -1,8 +1,8 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { type LoaderFilesOptions, serveLoaderFiles } from '../../infra/local/loader-files';
 import { buildLoaderBundles, type LoaderBundles } from '../../loader/build';
-import { serveLoaderFiles, type LoaderFilesOptions } from '../../infra/local/loader-files';
 
 let bundles: LoaderBundles;
 let server: Server | undefined;
@@ -80,9 +80,19 @@ test.each([
 test('builds once, on the first request, and prints the sizes', async () => {
   const lines: string[] = [];
   let builds = 0;
-  const base = await serve({ log: (line) => lines.push(line), build: async () => (builds++, bundles) });
+  const base = await serve({
+    log: (line) => lines.push(line),
+    build: async () => {
+      builds++;
+      return bundles;
+    },
+  });
   expect(builds).toBe(0);
-  await Promise.all([fetch(`${base}/v1/loader.js`), fetch(`${base}/v1/loader.js`), fetch(`${base}/v1/${bundles.chat.name}`)]);
+  await Promise.all([
+    fetch(`${base}/v1/loader.js`),
+    fetch(`${base}/v1/loader.js`),
+    fetch(`${base}/v1/${bundles.chat.name}`),
+  ]);
   expect(builds).toBe(1);
   expect(lines.join('\n')).toMatch(/loader\.js +\d+ B raw +\d+ B gzip/);
 });

@@ -1,9 +1,12 @@
 import fc from 'fast-check';
-import { parseInline, parseMarkdown, safeLinkUrl, type Block, type Inline } from '../../loader/src/chat/markdown';
+import { type Block, type Inline, parseInline, parseMarkdown, safeLinkUrl } from '../../loader/src/chat/markdown';
 
 test.each<[string, Inline[]]>([
   ['plain text', ['plain text']],
-  ['**bold** and *italic* and _also_', [{ t: 'strong', c: ['bold'] }, ' and ', { t: 'em', c: ['italic'] }, ' and ', { t: 'em', c: ['also'] }]],
+  [
+    '**bold** and *italic* and _also_',
+    [{ t: 'strong', c: ['bold'] }, ' and ', { t: 'em', c: ['italic'] }, ' and ', { t: 'em', c: ['also'] }],
+  ],
   ['**bold _inside_**', [{ t: 'strong', c: ['bold ', { t: 'em', c: ['inside'] }] }]],
   ['**unclosed bold', ['**unclosed bold']],
   ['use `npm **start**`', ['use ', { t: 'code', text: 'npm **start**' }]],
@@ -14,20 +17,54 @@ test.each<[string, Inline[]]>([
   ['[x](javascript:alert)', ['x']],
   ['[x](data:text/html,hi)', ['x']],
   ['[x](/relative)', ['x']],
-  ['[**bold link**](http://example.com)', [{ t: 'a', href: 'http://example.com/', c: [{ t: 'strong', c: ['bold link'] }] }]],
+  [
+    '[**bold link**](http://example.com)',
+    [{ t: 'a', href: 'http://example.com/', c: [{ t: 'strong', c: ['bold link'] }] }],
+  ],
   ['<img src=x onerror=alert(1)>', ['<img src=x onerror=alert(1)>']],
 ])('inline %j', (text, expected) => {
   expect(parseInline(text)).toEqual(expected);
 });
 
 test.each<[string, Block[]]>([
-  ['one\ntwo\n\nthree', [{ t: 'p', c: ['one\ntwo'] }, { t: 'p', c: ['three'] }]],
+  [
+    'one\ntwo\n\nthree',
+    [
+      { t: 'p', c: ['one\ntwo'] },
+      { t: 'p', c: ['three'] },
+    ],
+  ],
   ['- a\n- b\n\n- c', [{ t: 'ul', items: [['a'], ['b'], ['c']] }]],
-  ['1. a\n2) b\n- c', [{ t: 'ol', items: [['a'], ['b']] }, { t: 'ul', items: [['c']] }]],
-  ['- a\ntext\n- b', [{ t: 'ul', items: [['a']] }, { t: 'p', c: ['text'] }, { t: 'ul', items: [['b']] }]],
-  ['```js\nconst a = `<b>`;\n\n**not bold**\n```\nafter', [{ t: 'pre', text: 'const a = `<b>`;\n\n**not bold**' }, { t: 'p', c: ['after'] }]],
+  [
+    '1. a\n2) b\n- c',
+    [
+      { t: 'ol', items: [['a'], ['b']] },
+      { t: 'ul', items: [['c']] },
+    ],
+  ],
+  [
+    '- a\ntext\n- b',
+    [
+      { t: 'ul', items: [['a']] },
+      { t: 'p', c: ['text'] },
+      { t: 'ul', items: [['b']] },
+    ],
+  ],
+  [
+    '```js\nconst a = `<b>`;\n\n**not bold**\n```\nafter',
+    [
+      { t: 'pre', text: 'const a = `<b>`;\n\n**not bold**' },
+      { t: 'p', c: ['after'] },
+    ],
+  ],
   ['```\nunclosed while streaming', [{ t: 'pre', text: 'unclosed while streaming' }]],
-  ['## Steps\ndo it', [{ t: 'h', c: ['Steps'] }, { t: 'p', c: ['do it'] }]],
+  [
+    '## Steps\ndo it',
+    [
+      { t: 'h', c: ['Steps'] },
+      { t: 'p', c: ['do it'] },
+    ],
+  ],
   ['', []],
 ])('blocks of %j', (text, expected) => {
   expect(parseMarkdown(text)).toEqual(expected);
@@ -60,7 +97,7 @@ const inlinesOf = (blocks: Block[]): Inline[] =>
 
 const markdownish = fc.stringMatching(/^[a-z <>"'=()[\]*_`#\-\n.:/1]{0,120}$/);
 
-test('any text parses; every link is absolute http(s); only the subset\'s node types come out', () => {
+test("any text parses; every link is absolute http(s); only the subset's node types come out", () => {
   fc.assert(
     fc.property(fc.oneof(markdownish, fc.string({ maxLength: 200 })), (text) => {
       const blocks = parseMarkdown(text);

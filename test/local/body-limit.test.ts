@@ -3,8 +3,8 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_BODY_BYTES } from '../../functions/http/json-body';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
-import { startSession, type StartedSession } from '../api/clocked-perch';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
+import { type StartedSession, startSession } from '../api/clocked-perch';
 import { writeConfigFile } from '../fixtures/config-file';
 import { parseRawResponse, rawConnect, rawExchange, requestText, write } from './raw-http';
 

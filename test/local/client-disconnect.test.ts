@@ -1,19 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
-import { parseSse, postToSession, startSession, type StartedSession } from '../api/clocked-perch';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
+import { parseSse, postToSession, type StartedSession, startSession } from '../api/clocked-perch';
 import { writeConfigFile } from '../fixtures/config-file';
 import {
   contentChunk,
   endless,
-  startFakeOpenAi,
-  streamedAnswer,
   type FakeOpenAi,
   type ReceivedRequest,
   type Reply,
+  startFakeOpenAi,
+  streamedAnswer,
 } from '../providers/fake-openai-server';
-import { nextResponseClosed, rawConnect, requestText, write, type RawClient } from './raw-http';
+import { nextResponseClosed, type RawClient, rawConnect, requestText, write } from './raw-http';
 
 // A visitor may leave at any moment of a message: before the handler has answered, while the
 // answer streams, or while a JSON answer is still being written. None of it may stop the
@@ -81,11 +81,17 @@ function replyToLeaving(script: Reply): void {
 /** After a visitor left, the next one still gets a whole answer. */
 async function expectStillServing(): Promise<void> {
   const next = await startSession(target.apiUrl, DOCS, target.outputs.widgets['docs-bot']!.publicKey);
-  const response = await postToSession(target.apiUrl, next.sessionId, 'messages', { text: NEXT_QUESTION }, {
-    origin: DOCS,
-    token: next.token,
-    accept: 'text/event-stream',
-  });
+  const response = await postToSession(
+    target.apiUrl,
+    next.sessionId,
+    'messages',
+    { text: NEXT_QUESTION },
+    {
+      origin: DOCS,
+      token: next.token,
+      accept: 'text/event-stream',
+    },
+  );
   expect(parseSse(await response.text()).map((e) => e.event)).toEqual(['delta', 'delta', 'done']);
 }
 

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 
 // dynalite accepts any signature and grants `Access-Control-Allow-Origin: *`: without a guard,
 // any web page the operator visits could read or rewrite the local table on its loopback port.
@@ -43,7 +43,9 @@ describe('local database refuses browsers', () => {
   });
 
   it('still serves the SDK', async () => {
-    await expect(database.client.send(new ScanCommand({ TableName: 'absent' }))).rejects.toThrow(/non-existent table|not found/i);
+    await expect(database.client.send(new ScanCommand({ TableName: 'absent' }))).rejects.toThrow(
+      /non-existent table|not found/i,
+    );
   });
 
   it.each([

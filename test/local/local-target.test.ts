@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { writeConfigFile } from '../fixtures/config-file';
 
 // One local target per test file: the handler modules read the dynalite endpoint at import.
@@ -14,25 +14,22 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-local-'));
   const configFile = join(dir, 'widgets.config.ts');
   const faq = [{ question: 'What is Perch?', answer: 'Chat widgets declared in Git.' }];
-  writeConfigFile(
-    configFile,
-    {
-      models: { local: { provider: 'faq' } },
-      widgets: {
-        'docs-bot': {
-          name: 'Docs',
-          model: 'local',
-          greeting: 'Hi docs',
-          systemPrompt: 'never shown to visitors',
-          allowedOrigins: [DOCS_ORIGIN, 'https://*.example.org'],
-          quickActions: ['What is Perch?'],
-          faq,
-        },
-        open: { name: 'Open', model: 'local', allowedOrigins: [], faq },
-        paused: { name: 'Paused', model: 'local', status: 'paused', allowedOrigins: [DOCS_ORIGIN], faq },
+  writeConfigFile(configFile, {
+    models: { local: { provider: 'faq' } },
+    widgets: {
+      'docs-bot': {
+        name: 'Docs',
+        model: 'local',
+        greeting: 'Hi docs',
+        systemPrompt: 'never shown to visitors',
+        allowedOrigins: [DOCS_ORIGIN, 'https://*.example.org'],
+        quickActions: ['What is Perch?'],
+        faq,
       },
+      open: { name: 'Open', model: 'local', allowedOrigins: [], faq },
+      paused: { name: 'Paused', model: 'local', status: 'paused', allowedOrigins: [DOCS_ORIGIN], faq },
     },
-  );
+  });
   target = await startLocalTarget({ configFile, port: 0, dataDir: undefined, log: (line) => logged.push(line) });
 });
 
@@ -44,7 +41,10 @@ afterAll(async () => {
 const keyOf = (id: string) => target.outputs.widgets[id]!.publicKey;
 
 function get(path: string, origin?: string, method = 'GET', headers: Record<string, string> = {}) {
-  return fetch(`${target.apiUrl}${path}`, { method, headers: { ...(origin === undefined ? {} : { Origin: origin }), ...headers } });
+  return fetch(`${target.apiUrl}${path}`, {
+    method,
+    headers: { ...(origin === undefined ? {} : { Origin: origin }), ...headers },
+  });
 }
 
 /** Status, the CORS headers and the parsed body: the whole observable answer to a browser. */
@@ -118,7 +118,11 @@ test('a widget with an empty origin list admits any origin but still refuses a m
     allowOrigin: 'https://anywhere.example.net',
   });
   expect(await answer(await get(`/v1/widgets/${key}`))).toMatchObject({ status: 403, allowOrigin: null, body: DENIED });
-  expect(await answer(await get(`/v1/widgets/${key}`, 'null'))).toMatchObject({ status: 403, allowOrigin: null, body: DENIED });
+  expect(await answer(await get(`/v1/widgets/${key}`, 'null'))).toMatchObject({
+    status: 403,
+    allowOrigin: null,
+    body: DENIED,
+  });
 });
 
 test('an unknown key is 404 widget_not_found, readable by the page that asked', async () => {
@@ -151,10 +155,14 @@ test('a paused widget is 404 widget_disabled to its own origin, and tells a fore
 });
 
 test('a preflight from an allowed origin is answered 204 with the CORS grant', async () => {
-  const response = await get(`/v1/widgets/${keyOf('docs-bot')}`, DOCS_ORIGIN, 'OPTIONS', { 'Access-Control-Request-Method': 'GET' });
+  const response = await get(`/v1/widgets/${keyOf('docs-bot')}`, DOCS_ORIGIN, 'OPTIONS', {
+    'Access-Control-Request-Method': 'GET',
+  });
 
   expect(response.status).toBe(204);
-  expect(Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-') || name === 'vary'))).toEqual({
+  expect(
+    Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('access-control-') || name === 'vary')),
+  ).toEqual({
     'access-control-allow-origin': DOCS_ORIGIN,
     'access-control-allow-methods': 'GET, OPTIONS',
     'access-control-allow-headers': 'Content-Type, Authorization, Accept',

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,16 +21,13 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'perch-start-'));
-  writeConfigFile(
-    join(dir, 'widgets.config.ts'),
-    {
-      models: { local: { provider: 'faq' } },
-      widgets: {
-        'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [ALLOWED], faq: [{ question: 'q', answer: 'a' }] },
-        playground: { name: 'Playground', model: 'local', allowedOrigins: [], faq: [{ question: 'q', answer: 'a' }] },
-      },
+  writeConfigFile(join(dir, 'widgets.config.ts'), {
+    models: { local: { provider: 'faq' } },
+    widgets: {
+      'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [ALLOWED], faq: [{ question: 'q', answer: 'a' }] },
+      playground: { name: 'Playground', model: 'local', allowedOrigins: [], faq: [{ question: 'q', answer: 'a' }] },
     },
-  );
+  });
 });
 
 afterAll(() => {
@@ -100,7 +97,9 @@ test('npm start applies, answers, refuses a second process on its data folder, s
 
   const rival = startPerch({ PERCH_DATA_DIR: dataDir });
   expect(await rival.exited).toBe(1);
-  expect(errorLines(rival.stderr())).toEqual([`error: data folder ${dataDir} is in use by another Perch process; stop it or set PERCH_DATA_DIR`]);
+  expect(errorLines(rival.stderr())).toEqual([
+    `error: data folder ${dataDir} is in use by another Perch process; stop it or set PERCH_DATA_DIR`,
+  ]);
 
   first.child.kill('SIGKILL');
   await first.exited;
@@ -128,7 +127,9 @@ test('a taken port is a one-line error and a non-zero exit', async () => {
     const perch = startPerch({ PERCH_PORT: String(port), PERCH_DATA_DIR: join(dir, 'port-data') });
 
     expect(await perch.exited).toBe(1);
-    expect(errorLines(perch.stderr())).toEqual([`error: port ${port} is already in use; stop what uses it or set PERCH_PORT`]);
+    expect(errorLines(perch.stderr())).toEqual([
+      `error: port ${port} is already in use; stop what uses it or set PERCH_PORT`,
+    ]);
     expect(perch.stderr()).not.toMatch(/^\s+at /m);
   } finally {
     await new Promise((done) => blocker.close(done));
@@ -137,13 +138,18 @@ test('a taken port is a one-line error and a non-zero exit', async () => {
 
 test('an invalid config lists its problems and exits non-zero before touching the data folder', async () => {
   const configFile = join(dir, 'bad.config.ts');
-  writeConfigFile(configFile, { models: {}, widgets: { 'docs-bot': { name: 'Docs', model: 'gpt', allowedOrigins: ['example.com'] } } });
+  writeConfigFile(configFile, {
+    models: {},
+    widgets: { 'docs-bot': { name: 'Docs', model: 'gpt', allowedOrigins: ['example.com'] } },
+  });
 
   const perch = startPerch({ PERCH_CONFIG: configFile, PERCH_DATA_DIR: join(dir, 'bad-data') });
 
   expect(await perch.exited).toBe(1);
   expect(perch.stderr()).toContain('error: invalid config:');
-  expect(perch.stderr()).toContain('  - widgets.docs-bot.allowedOrigins[0]: "example.com" needs a scheme, e.g. https://example.com');
+  expect(perch.stderr()).toContain(
+    '  - widgets.docs-bot.allowedOrigins[0]: "example.com" needs a scheme, e.g. https://example.com',
+  );
   expect(perch.stderr()).toContain('  - widgets.docs-bot.model: unknown model "gpt"; declared models: none');
   expect(perch.output()).not.toContain('Plan:');
   expect(existsSync(join(dir, 'bad-data'))).toBe(false);
@@ -159,5 +165,9 @@ test('a data folder that cannot be created is a one-line error and a non-zero ex
   expect(await perch.exited).toBe(1);
   const lines = errorLines(perch.stderr());
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(new RegExp(`^error: data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not readable and writable: ENOTDIR`));
+  expect(lines[0]).toMatch(
+    new RegExp(
+      `^error: data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not readable and writable: ENOTDIR`,
+    ),
+  );
 });

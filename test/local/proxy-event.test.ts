@@ -47,7 +47,13 @@ async function eventFor(
 function shapeOf(value: unknown, prefix = ''): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
   return Object.keys(value).flatMap((key) =>
-    ['headers', 'multiValueHeaders', 'pathParameters', 'queryStringParameters', 'multiValueQueryStringParameters'].includes(key)
+    [
+      'headers',
+      'multiValueHeaders',
+      'pathParameters',
+      'queryStringParameters',
+      'multiValueQueryStringParameters',
+    ].includes(key)
       ? [`${prefix}${key}`]
       : shapeOf((value as Record<string, unknown>)[key], `${prefix}${key}.`),
   );
@@ -79,7 +85,11 @@ test('a request becomes an event of exactly the fixture shape, with its values',
     body: '{"text":"How do I rotate the key?"}',
     isBase64Encoded: false,
   });
-  expect(event.headers).toMatchObject({ accept: 'text/event-stream', 'Content-Type': 'application/json', origin: 'https://docs.example.com' });
+  expect(event.headers).toMatchObject({
+    accept: 'text/event-stream',
+    'Content-Type': 'application/json',
+    origin: 'https://docs.example.com',
+  });
   expect(event.multiValueHeaders.origin).toEqual(['https://docs.example.com']);
   expect(event.requestContext).toMatchObject({
     resourcePath: '/v1/sessions/{sessionId}/messages',
@@ -94,14 +104,18 @@ test('a request becomes an event of exactly the fixture shape, with its values',
 });
 
 test('repeated headers and query parameters keep the last value, and every value in the multi-value maps', async () => {
-  const event = await eventFor({
-    method: 'GET',
-    path: '/v1/widgets/pk_x?lang=en&lang=fr&q=a%20b',
-    headers: [
-      ['X-Tag', 'one'],
-      ['X-Tag', 'two'],
-    ],
-  }, '/v1/widgets/{key}', { key: 'pk_x' });
+  const event = await eventFor(
+    {
+      method: 'GET',
+      path: '/v1/widgets/pk_x?lang=en&lang=fr&q=a%20b',
+      headers: [
+        ['X-Tag', 'one'],
+        ['X-Tag', 'two'],
+      ],
+    },
+    '/v1/widgets/{key}',
+    { key: 'pk_x' },
+  );
 
   expect(event.headers['X-Tag']).toBe('two');
   expect(event.multiValueHeaders['X-Tag']).toEqual(['one', 'two']);
@@ -113,7 +127,12 @@ test('repeated headers and query parameters keep the last value, and every value
 
 test('a body that is not UTF-8 arrives base64-encoded', async () => {
   const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x81]);
-  const event = await eventFor({ method: 'POST', path: '/v1/sessions/s1/messages', headers: [['Content-Type', 'application/octet-stream']], body: bytes });
+  const event = await eventFor({
+    method: 'POST',
+    path: '/v1/sessions/s1/messages',
+    headers: [['Content-Type', 'application/octet-stream']],
+    body: bytes,
+  });
 
   expect(event.isBase64Encoded).toBe(true);
   expect(Buffer.from(event.body!, 'base64')).toEqual(bytes);

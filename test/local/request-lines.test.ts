@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDemoSites, type DemoSites } from '../../infra/local/demo-sites';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type DemoSites, startDemoSites } from '../../infra/local/demo-sites';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { writeConfigFile } from '../fixtures/config-file';
 import { rawExchange, requestText, statusOf } from './raw-http';
 
@@ -41,11 +41,12 @@ const TARGETS = [
   '*',
   'x:',
 ];
-const servers = () => [
-  ['the API port', target.apiUrl],
-  ['the allowed demo page', demo.urls[0]!],
-  ['the foreign demo page', demo.urls[1]!],
-] as const;
+const servers = () =>
+  [
+    ['the API port', target.apiUrl],
+    ['the allowed demo page', demo.urls[0]!],
+    ['the foreign demo page', demo.urls[1]!],
+  ] as const;
 
 /** `4xx` for a 404, or `no answer` when the connection closed without one. */
 const statusClass = (raw: string) => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { writeConfigFile } from '../fixtures/config-file';
 
 // The functions are built from explicit dependencies, not from process.env: two local targets,
@@ -15,7 +15,14 @@ beforeAll(async () => {
   const start = (id: string, answer: string) => {
     const configFile = writeConfigFile(join(dir, `${id}.config.ts`), {
       models: { local: { provider: 'faq' } },
-      widgets: { [id]: { name: id, model: 'local', allowedOrigins: [ORIGIN], faq: [{ question: 'How do I rotate the key?', answer }] } },
+      widgets: {
+        [id]: {
+          name: id,
+          model: 'local',
+          allowedOrigins: [ORIGIN],
+          faq: [{ question: 'How do I rotate the key?', answer }],
+        },
+      },
     });
     return startLocalTarget({ configFile, port: 0, log: () => undefined });
   };
@@ -29,7 +36,11 @@ afterAll(async () => {
 async function ask(target: LocalTarget, widgetId: string) {
   const key = target.outputs.widgets[widgetId]!.publicKey;
   const headers = { 'Content-Type': 'application/json', Origin: ORIGIN };
-  const started = await fetch(`${target.apiUrl}/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ key }) });
+  const started = await fetch(`${target.apiUrl}/v1/sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ key }),
+  });
   const session = (await started.json()) as { sessionId: string; token: string };
   const answered = await fetch(`${target.apiUrl}/v1/sessions/${session.sessionId}/messages`, {
     method: 'POST',

@@ -12,8 +12,18 @@ const matchCases: [string, string | undefined, string[], boolean][] = [
   ['the exact origin with the default port spelled out', 'https://example.com:443', EXACT, true],
   ['an upper-case scheme and host', 'HTTPS://EXAMPLE.COM', EXACT, true],
   ['a localhost origin with its port', 'http://localhost:3000', LOCAL, true],
-  ['an IDN origin in punycode (what browsers send) against a Unicode entry', 'https://xn--bcher-kva.example', ['https://bücher.example'], true],
-  ['an IDN origin in Unicode (no browser sends one; it could not be echoed) against its punycode entry', 'https://bücher.example', ['https://xn--bcher-kva.example'], false],
+  [
+    'an IDN origin in punycode (what browsers send) against a Unicode entry',
+    'https://xn--bcher-kva.example',
+    ['https://bücher.example'],
+    true,
+  ],
+  [
+    'an IDN origin in Unicode (no browser sends one; it could not be echoed) against its punycode entry',
+    'https://bücher.example',
+    ['https://xn--bcher-kva.example'],
+    false,
+  ],
   ['a one-level subdomain under a wildcard', 'https://a.example.com', WILDCARD, true],
   ['a two-level subdomain under a wildcard', 'https://a.b.example.com', WILDCARD, true],
   ['a subdomain under a wildcard with its port', 'https://a.example.com:8443', ['https://*.example.com:8443'], true],
@@ -87,7 +97,10 @@ const parseCases: [string, { origin: string } | { problem: string }][] = [
   ['https://bücher.example', { origin: 'https://xn--bcher-kva.example' }],
   ['example.com', { problem: 'needs a scheme, e.g. https://example.com' }],
   ['example.com/', { problem: 'needs a scheme, e.g. https://example.com' }],
-  ['https://example.com/', { problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash' }],
+  [
+    'https://example.com/',
+    { problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash' },
+  ],
   ['ws://example.com', { problem: 'must use http or https' }],
   ['https://user:pw@example.com', { problem: 'must not contain user info (user@)' }],
   ['https://example.com.', { problem: 'must not have an empty host, an empty label (..) or a trailing dot' }],
@@ -122,7 +135,10 @@ const ruleCases: [string, { canonical: string } | { problem: string }][] = [
   ['https://*.localhost', { problem: 'is too broad: *.localhost admits a whole top-level domain' }],
   ['https://*..com', { problem: 'must not have an empty host, an empty label (..) or a trailing dot' }],
   ['https://*.example.com.', { problem: 'must not have an empty host, an empty label (..) or a trailing dot' }],
-  ['https://*.example.com/', { problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash' }],
+  [
+    'https://*.example.com/',
+    { problem: 'must be an origin only (scheme://host[:port]), without path, query or trailing slash' },
+  ],
   ['https://*.example.com\\x', { problem: 'contains a character an origin never has (\\, % or a control character)' }],
   ['ftp://*.example.com', { problem: 'must use http or https' }],
   ['https://*.10.0.0', { problem: 'is not a valid origin' }],
@@ -154,7 +170,11 @@ describe('matchOrigin properties', () => {
     fc.string({ unit: 'binary' }),
     fc.webUrl().map((url) => url.replace(/\/$/, '')),
     fc
-      .tuple(fc.constantFrom('http://', 'https://', 'HTTPS://', ''), fc.domain(), fc.constantFrom('', ':443', ':80', ':3000', ':8443', '.', '/', '\\x', '%2e'))
+      .tuple(
+        fc.constantFrom('http://', 'https://', 'HTTPS://', ''),
+        fc.domain(),
+        fc.constantFrom('', ':443', ':80', ':3000', ':8443', '.', '/', '\\x', '%2e'),
+      )
       .map(([scheme, host, tail]) => `${scheme}${host}${tail}`),
     fc.constantFrom('null', 'https://a.example.com', 'https://example.com', 'http://localhost:3000'),
   );

@@ -1,7 +1,12 @@
-import { BedrockRuntimeClient, ConverseStreamCommand, ThrottlingException, type ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
+import {
+  BedrockRuntimeClient,
+  ConverseStreamCommand,
+  type ConverseStreamOutput,
+  ThrottlingException,
+} from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createBedrockProvider } from '../../functions/providers/bedrock-provider';
-import { UpstreamError, type CompletionRequest } from '../../functions/providers/model-provider';
+import { type CompletionRequest, UpstreamError } from '../../functions/providers/model-provider';
 import { collect } from './collect-events';
 
 const bedrockMock = mockClient(BedrockRuntimeClient);
@@ -25,7 +30,9 @@ async function* streamOf(events: ConverseStreamOutput[], failAfter?: Error): Asy
   if (failAfter) throw failAfter;
 }
 
-const delta = (text: string): ConverseStreamOutput => ({ contentBlockDelta: { contentBlockIndex: 0, delta: { text } } });
+const delta = (text: string): ConverseStreamOutput => ({
+  contentBlockDelta: { contentBlockIndex: 0, delta: { text } },
+});
 const metadata: ConverseStreamOutput = {
   metadata: { usage: { inputTokens: 42, outputTokens: 7, totalTokens: 49 }, metrics: { latencyMs: 300 } },
 };
@@ -73,7 +80,18 @@ test('sends the system prompt, the turns in order and the output limit, with the
 
 test('an error event mid-stream fails the reply with an UpstreamError after the deltas already sent', async () => {
   bedrockMock.on(ConverseStreamCommand).resolves({
-    stream: streamOf([delta('Raise '), { modelStreamErrorException: { name: 'ModelStreamErrorException', message: 'model crashed', $fault: 'client', $metadata: {} } as never }, delta('never')]),
+    stream: streamOf([
+      delta('Raise '),
+      {
+        modelStreamErrorException: {
+          name: 'ModelStreamErrorException',
+          message: 'model crashed',
+          $fault: 'client',
+          $metadata: {},
+        } as never,
+      },
+      delta('never'),
+    ]),
   });
 
   const { seen, error } = await collect(provider.complete(request()));

@@ -1,7 +1,9 @@
 import type { CompletionEvent } from '../../functions/providers/model-provider';
 
 /** Drains a provider's stream: the events it yielded, and the error that ended it, if any. */
-export async function collect(events: AsyncIterable<CompletionEvent>): Promise<{ seen: CompletionEvent[]; error?: Error }> {
+export async function collect(
+  events: AsyncIterable<CompletionEvent>,
+): Promise<{ seen: CompletionEvent[]; error?: Error }> {
   const seen: CompletionEvent[] = [];
   try {
     for await (const event of events) seen.push(event);

@@ -32,7 +32,13 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const hungUp = new Promise<boolean>((resolve) => res.once('close', () => resolve(!res.writableFinished)));
-    const request: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: JSON.parse(raw || '{}'), hungUp };
+    const request: ReceivedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: JSON.parse(raw || '{}'),
+      hungUp,
+    };
     received.push(request);
     await script(res, request);
   });
@@ -51,19 +57,47 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 
 /** One streamed chunk as OpenAI sends it. */
 export const contentChunk = (content: string) =>
-  JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+  JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-test',
+    choices: [{ index: 0, delta: { content }, finish_reason: null }],
+  });
 export const roleChunk = () =>
-  JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+  JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-test',
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+  });
 export const stopChunk = () =>
-  JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-test',
+    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+  });
 /** With `stream_options.include_usage`, the last chunk has no choices and the usage. */
 export const usageChunk = (prompt: number, completion: number) =>
-  JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [], usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } });
+  JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-test',
+    choices: [],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A complete streamed answer: role chunk, one chunk per piece, stop, usage, [DONE]. */
-export function streamedAnswer(pieces: string[], { usage = [11, 5] as [number, number] | null, done = true, delayMs = 0 } = {}): Reply {
+export function streamedAnswer(
+  pieces: string[],
+  { usage = [11, 5] as [number, number] | null, done = true, delayMs = 0 } = {},
+): Reply {
   return async (res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
     const lines = [roleChunk(), ...pieces.map(contentChunk), stopChunk(), ...(usage ? [usageChunk(...usage)] : [])];

@@ -83,7 +83,11 @@ describe('the faq provider', () => {
       { type: 'delta', text: 'keyRotation ' },
       { type: 'delta', text: 'and ' },
       { type: 'delta', text: 'apply.' },
-      { type: 'usage', inputTokens: Math.ceil(('You are helpful.'.length + 'rotating keys?'.length) / 4), outputTokens: 7 },
+      {
+        type: 'usage',
+        inputTokens: Math.ceil(('You are helpful.'.length + 'rotating keys?'.length) / 4),
+        outputTokens: 7,
+      },
     ]);
   });
 

@@ -1,7 +1,16 @@
-import { UpstreamError, type CompletionRequest } from '../../functions/providers/model-provider';
-import { collect } from './collect-events';
+import { type CompletionRequest, UpstreamError } from '../../functions/providers/model-provider';
 import { createOpenAiProvider } from '../../functions/providers/openai-provider';
-import { brokenMidway, contentChunk, endless, httpError, startFakeOpenAi, streamedAnswer, usageChunk, type FakeOpenAi } from './fake-openai-server';
+import { collect } from './collect-events';
+import {
+  brokenMidway,
+  contentChunk,
+  endless,
+  type FakeOpenAi,
+  httpError,
+  startFakeOpenAi,
+  streamedAnswer,
+  usageChunk,
+} from './fake-openai-server';
 
 let upstream: FakeOpenAi;
 beforeAll(async () => {
@@ -44,7 +53,11 @@ test('posts a streamed chat completion with the system prompt first, the key as 
   await collect(provider().complete(request()));
 
   const [sent] = upstream.received;
-  expect([sent!.method, sent!.path, sent!.headers.authorization]).toEqual(['POST', '/v1/chat/completions', 'Bearer sk-test']);
+  expect([sent!.method, sent!.path, sent!.headers.authorization]).toEqual([
+    'POST',
+    '/v1/chat/completions',
+    'Bearer sk-test',
+  ]);
   expect(sent!.body).toEqual({
     model: 'gpt-test',
     stream: true,

@@ -1,13 +1,34 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { CompletionEvent } from '../../functions/providers/model-provider';
-import { createProviderResolver, DEFAULT_MAX_OUTPUT_TOKENS, replyCost, type ProviderResolution } from '../../functions/providers/resolve-provider';
+import {
+  createProviderResolver,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  type ProviderResolution,
+  replyCost,
+} from '../../functions/providers/resolve-provider';
 import { MANAGED_BY, type ModelBinding, type WidgetRecord } from '../../functions/records/table';
 
 const widgetWith = (model: ModelBinding): WidgetRecord => ({
-  pk: 'WIDGET#docs-bot', sk: 'CONFIG', managedBy: MANAGED_BY, widgetId: 'docs-bot', name: 'Docs', model, systemPrompt: 'Be brief.',
-  greeting: 'Hi', placeholder: 'Ask', theme: { primary: '#2563eb', position: 'bottom-right' }, allowedOrigins: [],
-  limits: { perMinute: 10, perDay: 200 }, status: 'active', quickActions: [], feedback: true,
-  faq: [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation.' }], retentionDays: 30, publicKey: 'pk_x', keyVersion: 0, keyGrace: {},
+  pk: 'WIDGET#docs-bot',
+  sk: 'CONFIG',
+  managedBy: MANAGED_BY,
+  widgetId: 'docs-bot',
+  name: 'Docs',
+  model,
+  systemPrompt: 'Be brief.',
+  greeting: 'Hi',
+  placeholder: 'Ask',
+  theme: { primary: '#2563eb', position: 'bottom-right' },
+  allowedOrigins: [],
+  limits: { perMinute: 10, perDay: 200 },
+  status: 'active',
+  quickActions: [],
+  feedback: true,
+  faq: [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation.' }],
+  retentionDays: 30,
+  publicKey: 'pk_x',
+  keyVersion: 0,
+  keyGrace: {},
   incarnation: 'i-1',
 });
 const OPENAI = { provider: 'openai', baseUrl: 'https://llm.example.com/v1', model: 'gpt-test' } as const;
@@ -23,30 +44,45 @@ function recordingFetch() {
   const authorizations: (string | undefined)[] = [];
   const fetch = (async (_url: string, init: RequestInit) => {
     authorizations.push((init.headers as Record<string, string>).Authorization);
-    return new Response('data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n', { headers: { 'Content-Type': 'text/event-stream' } });
+    return new Response('data: {"choices":[{"delta":{"content":"ok"}}]}\n\ndata: [DONE]\n\n', {
+      headers: { 'Content-Type': 'text/event-stream' },
+    });
   }) as unknown as typeof globalThis.fetch;
   return { fetch, authorizations };
 }
 
 async function run(resolution: ProviderResolution) {
   const events: CompletionEvent[] = [];
-  for await (const event of ready(resolution).provider.complete({ system: 's', turns: [{ role: 'user', text: 'rotate key' }], maxOutputTokens: 10, signal: new AbortController().signal })) {
+  for await (const event of ready(resolution).provider.complete({
+    system: 's',
+    turns: [{ role: 'user', text: 'rotate key' }],
+    maxOutputTokens: 10,
+    signal: new AbortController().signal,
+  })) {
     events.push(event);
   }
   return events;
 }
 
-test('the faq binding is always ready and answers from the widget\'s own Q&A', async () => {
+test("the faq binding is always ready and answers from the widget's own Q&A", async () => {
   const resolve = createProviderResolver({ fetchSecret: noSecrets });
   const resolution = await resolve(widgetWith({ provider: 'faq' }));
   expect(ready(resolution).maxOutputTokens).toBe(DEFAULT_MAX_OUTPUT_TOKENS);
-  expect((await run(resolution)).filter((e) => e.type === 'delta').map((e) => (e as { text: string }).text).join('')).toBe('Raise keyRotation.');
+  expect(
+    (await run(resolution))
+      .filter((e) => e.type === 'delta')
+      .map((e) => (e as { text: string }).text)
+      .join(''),
+  ).toBe('Raise keyRotation.');
 });
 
 describe('openai readiness', () => {
   test('a missing apiKeyEnv variable is not ready, and says which variable', async () => {
     const resolve = createProviderResolver({ env: {}, fetchSecret: noSecrets });
-    expect(await resolve(widgetWith({ ...OPENAI, apiKeyEnv: 'LLM_KEY' }))).toEqual({ ready: false, reason: 'environment variable LLM_KEY is not set' });
+    expect(await resolve(widgetWith({ ...OPENAI, apiKeyEnv: 'LLM_KEY' }))).toEqual({
+      ready: false,
+      reason: 'environment variable LLM_KEY is not set',
+    });
   });
 
   test('an empty apiKeyEnv variable counts as missing', async () => {
@@ -75,11 +111,17 @@ describe('openai readiness', () => {
   });
 
   test('an unreadable apiKeySecret is not ready, and is read again at the next message', async () => {
-    const fetchSecret = jest.fn().mockRejectedValueOnce(new Error('AccessDeniedException')).mockResolvedValue('sk-secret');
+    const fetchSecret = jest
+      .fn()
+      .mockRejectedValueOnce(new Error('AccessDeniedException'))
+      .mockResolvedValue('sk-secret');
     const resolve = createProviderResolver({ env: {}, fetchSecret });
     const widget = widgetWith({ ...OPENAI, apiKeySecret: 'perch/llm' });
 
-    expect(await resolve(widget)).toEqual({ ready: false, reason: 'API key secret perch/llm unreadable: AccessDeniedException' });
+    expect(await resolve(widget)).toEqual({
+      ready: false,
+      reason: 'API key secret perch/llm unreadable: AccessDeniedException',
+    });
     expect((await resolve(widget)).ready).toBe(true);
     expect(fetchSecret).toHaveBeenCalledTimes(2);
   });
@@ -92,13 +134,17 @@ describe('openai readiness', () => {
 
   test('pricing and maxOutputTokens come from the binding', async () => {
     const pricing = { inputPerMTok: 1, outputPerMTok: 2 };
-    const resolution = await createProviderResolver({ fetchSecret: noSecrets })(widgetWith({ ...OPENAI, pricing, maxOutputTokens: 99 }));
+    const resolution = await createProviderResolver({ fetchSecret: noSecrets })(
+      widgetWith({ ...OPENAI, pricing, maxOutputTokens: 99 }),
+    );
     expect(ready(resolution)).toMatchObject({ pricing, maxOutputTokens: 99 });
   });
 });
 
 test('bedrock is ready with one client per region per cold start', async () => {
-  const bedrockClient = jest.fn(async (region: string | undefined) => new BedrockRuntimeClient({ region: region ?? 'us-east-1' }));
+  const bedrockClient = jest.fn(
+    async (region: string | undefined) => new BedrockRuntimeClient({ region: region ?? 'us-east-1' }),
+  );
   const resolve = createProviderResolver({ fetchSecret: noSecrets, bedrockClient });
   const claude = { provider: 'bedrock', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0' } as const;
 
@@ -110,7 +156,9 @@ test('bedrock is ready with one client per region per cold start', async () => {
 });
 
 test('an unknown provider in a hand-edited record is not ready', async () => {
-  const resolution = await createProviderResolver({ fetchSecret: noSecrets })(widgetWith({ provider: 'llama' } as never));
+  const resolution = await createProviderResolver({ fetchSecret: noSecrets })(
+    widgetWith({ provider: 'llama' } as never),
+  );
   expect(resolution).toEqual({ ready: false, reason: 'unknown model provider "llama"' });
 });
 

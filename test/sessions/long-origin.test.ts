@@ -1,5 +1,5 @@
 import { MAX_ORIGIN_LENGTH } from '../../functions/origins/origin';
-import { postSession, startClockedPerch, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, postSession, startClockedPerch } from '../api/clocked-perch';
 
 // A widget with an empty origin list admits any origin; one longer than a token can carry would
 // mint a session whose token is refused at every message. It is refused at start instead.
@@ -7,7 +7,10 @@ const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);
 let perch: ClockedPerch;
 beforeAll(async () => {
   perch = await startClockedPerch({
-    config: { models: { local: { provider: 'faq' } }, widgets: { open: { name: 'Open', model: 'local', allowedOrigins: [] } } },
+    config: {
+      models: { local: { provider: 'faq' } },
+      widgets: { open: { name: 'Open', model: 'local', allowedOrigins: [] } },
+    },
     startAt: T0,
   });
 });

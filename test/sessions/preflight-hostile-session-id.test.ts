@@ -1,4 +1,4 @@
-import { startClockedPerch, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, startClockedPerch } from '../api/clocked-perch';
 
 // A preflight carries no token, so its session id is whatever the path says: an id that can
 // never be a session (over-long, not a UUID) is answered like an unknown session, not with a
@@ -9,7 +9,10 @@ let perch: ClockedPerch;
 beforeAll(async () => {
   perch = await startClockedPerch({
     startAt: Date.UTC(2026, 10, 24, 12),
-    config: { models: { local: { provider: 'faq' } }, widgets: { 'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [DOCS] } } },
+    config: {
+      models: { local: { provider: 'faq' } },
+      widgets: { 'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [DOCS] } },
+    },
   });
 });
 afterAll(() => perch.close());

@@ -1,5 +1,5 @@
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { postSession, postToSession, startClockedPerch, startSession, type ClockedPerch } from '../api/clocked-perch';
+import { type ClockedPerch, postSession, postToSession, startClockedPerch, startSession } from '../api/clocked-perch';
 
 // A widget id deleted and declared again is a new widget (a new incarnation): no token, session
 // or history of the deleted one is reachable through it.
@@ -18,10 +18,16 @@ afterEach(() => perch.close());
 
 async function oldSessionThenRedeclare() {
   const session = await startSession(perch.url, DOCS, perch.publicKey('w'));
-  const asked = await postToSession(perch.url, session.sessionId, 'messages', { text: 'How do I rotate the key?' }, {
-    origin: DOCS,
-    token: session.token,
-  });
+  const asked = await postToSession(
+    perch.url,
+    session.sessionId,
+    'messages',
+    { text: 'How do I rotate the key?' },
+    {
+      origin: DOCS,
+      token: session.token,
+    },
+  );
   const answer = (await asked.json()) as { messageId: string };
   await perch.apply(withoutBot);
   await perch.apply(withBot);
@@ -31,16 +37,31 @@ async function oldSessionThenRedeclare() {
 test('the old token of a re-declared widget is refused session_invalid for messages and feedback', async () => {
   const { session, answer } = await oldSessionThenRedeclare();
 
-  const message = await postToSession(perch.url, session.sessionId, 'messages', { text: 'still there?' }, {
-    origin: DOCS,
-    token: session.token,
-  });
-  const feedback = await postToSession(perch.url, session.sessionId, 'feedback', { messageId: answer.messageId, rating: 'up' }, {
-    origin: DOCS,
-    token: session.token,
-  });
+  const message = await postToSession(
+    perch.url,
+    session.sessionId,
+    'messages',
+    { text: 'still there?' },
+    {
+      origin: DOCS,
+      token: session.token,
+    },
+  );
+  const feedback = await postToSession(
+    perch.url,
+    session.sessionId,
+    'feedback',
+    { messageId: answer.messageId, rating: 'up' },
+    {
+      origin: DOCS,
+      token: session.token,
+    },
+  );
 
-  expect([message.status, ((await message.json()) as { error: { code: string } }).error.code]).toEqual([401, 'session_invalid']);
+  expect([message.status, ((await message.json()) as { error: { code: string } }).error.code]).toEqual([
+    401,
+    'session_invalid',
+  ]);
   expect(feedback.status).toBe(401);
 });
 
@@ -64,17 +85,27 @@ test('a widget that is only updated keeps its incarnation: its sessions go on', 
 
 test('a session and widget written before incarnations existed keep working after the next apply', async () => {
   const session = await startSession(perch.url, DOCS, perch.publicKey('w'));
-  const { Items = [] } = await perch.runtime.doc.send(new ScanCommand({ TableName: perch.table, ConsistentRead: true }));
+  const { Items = [] } = await perch.runtime.doc.send(
+    new ScanCommand({ TableName: perch.table, ConsistentRead: true }),
+  );
   for (const { pk, sk } of Items.filter((item: Record<string, unknown>) => 'incarnation' in item)) {
     const Key = { pk, sk };
-    await perch.runtime.doc.send(new UpdateCommand({ TableName: perch.table, Key, UpdateExpression: 'REMOVE incarnation' }));
+    await perch.runtime.doc.send(
+      new UpdateCommand({ TableName: perch.table, Key, UpdateExpression: 'REMOVE incarnation' }),
+    );
   }
   await perch.apply(withBot);
 
-  const message = await postToSession(perch.url, session.sessionId, 'messages', { text: 'How do I rotate the key?' }, {
-    origin: DOCS,
-    token: session.token,
-  });
+  const message = await postToSession(
+    perch.url,
+    session.sessionId,
+    'messages',
+    { text: 'How do I rotate the key?' },
+    {
+      origin: DOCS,
+      token: session.token,
+    },
+  );
 
   expect(message.status).toBe(200);
 });

@@ -1,7 +1,7 @@
 import { KEY_GRACE_MS } from '../../functions/keys/public-key';
-import { signSessionToken, TOKEN_LIFETIME_MS } from '../../functions/sessions/session-token';
 import { sessionKey } from '../../functions/sessions/session-record';
-import { postSession, postToSession, startClockedPerch, startSession, type ClockedPerch } from '../api/clocked-perch';
+import { signSessionToken, TOKEN_LIFETIME_MS } from '../../functions/sessions/session-token';
+import { type ClockedPerch, postSession, postToSession, startClockedPerch, startSession } from '../api/clocked-perch';
 
 // Sessions against dynalite through the real handlers, with an injected clock; config changes
 // (rotation, pause, delete, origins) are applied by the reconciler, as `npm start` does.
@@ -30,12 +30,23 @@ beforeEach(async () => {
 });
 afterEach(() => perch.close());
 
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 async function ask(sessionId: string, token: string, origin = DOCS) {
-  const response = await postToSession(perch.url, sessionId, 'messages', { text: 'How do I rotate the key?' }, { origin, token });
+  const response = await postToSession(
+    perch.url,
+    sessionId,
+    'messages',
+    { text: 'How do I rotate the key?' },
+    { origin, token },
+  );
   const body = (await response.json()) as { text?: string; error?: { code: string } };
-  return { status: response.status, code: body.error?.code, allowOrigin: response.headers.get('access-control-allow-origin') };
+  return {
+    status: response.status,
+    code: body.error?.code,
+    allowOrigin: response.headers.get('access-control-allow-origin'),
+  };
 }
 
 async function rotateDocsBot() {
@@ -46,7 +57,13 @@ describe('starting a session', () => {
   test('a new session is bound to its widget, origin and key version, valid one hour, with no history', async () => {
     const started = await startSession(perch.url, SHOP, perch.publicKey('docs-bot'));
 
-    expect(claimsOf(started.token)).toEqual({ sid: started.sessionId, wid: 'docs-bot', org: SHOP, kv: 0, exp: (T0 + TOKEN_LIFETIME_MS) / 1000 });
+    expect(claimsOf(started.token)).toEqual({
+      sid: started.sessionId,
+      wid: 'docs-bot',
+      org: SHOP,
+      kv: 0,
+      exp: (T0 + TOKEN_LIFETIME_MS) / 1000,
+    });
     expect(started.expiresAt).toBe(new Date(T0 + TOKEN_LIFETIME_MS).toISOString());
     expect(started.history).toEqual([]);
     const items = await perch.runtimeItems();
@@ -63,7 +80,10 @@ describe('starting a session', () => {
   test('a paused widget starts no session: 404 widget_disabled', async () => {
     await perch.apply(configWith({ ...BASE, 'docs-bot': docsBot({ status: 'paused' }) }));
     const response = await postSession(perch.url, DOCS, { key: perch.publicKey('docs-bot') });
-    expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([404, 'widget_disabled']);
+    expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      'widget_disabled',
+    ]);
   });
 });
 
@@ -73,7 +93,10 @@ describe('key rotation', () => {
     await rotateDocsBot();
 
     const refused = await postSession(perch.url, DOCS, { key: oldKey });
-    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([404, 'key_rotated']);
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      'key_rotated',
+    ]);
     const started = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
     expect(claimsOf(started.token).kv).toBe(1);
   });
@@ -96,7 +119,11 @@ describe('key rotation', () => {
     expect(await ask(resumed.sessionId, resumed.token)).toMatchObject({ status: 200 });
 
     perch.clock.advance(60_000); // exactly rotation + 2 h: the fresh token is valid, the key version is not
-    expect(await ask(resumed.sessionId, resumed.token)).toEqual({ status: 404, code: 'key_rotated', allowOrigin: DOCS });
+    expect(await ask(resumed.sessionId, resumed.token)).toEqual({
+      status: 404,
+      code: 'key_rotated',
+      allowOrigin: DOCS,
+    });
   });
 
   test('the appearance of the old key is served during the grace, then refused key_rotated', async () => {
@@ -108,7 +135,10 @@ describe('key rotation', () => {
     expect((await appearance()).status).toBe(200);
     perch.clock.advance(1);
     const refused = await appearance();
-    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([404, 'key_rotated']);
+    expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      'key_rotated',
+    ]);
   });
 
   test('a page already on the new key resumes its old-key session onto the new key version, so it outlives the grace', async () => {
@@ -140,13 +170,31 @@ describe('key rotation', () => {
 describe('config changes refuse open sessions at their next request', () => {
   test('deleting the widget: 404 widget_not_found for messages and feedback', async () => {
     const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-    const answer = (await (await postToSession(perch.url, session.sessionId, 'messages', { text: 'rotate?' }, { origin: DOCS, token: session.token })).json()) as {
+    const answer = (await (
+      await postToSession(
+        perch.url,
+        session.sessionId,
+        'messages',
+        { text: 'rotate?' },
+        { origin: DOCS, token: session.token },
+      )
+    ).json()) as {
       messageId: string;
     };
     await perch.apply(configWith({ 'other-bot': BASE['other-bot'] }));
 
-    expect(await ask(session.sessionId, session.token)).toEqual({ status: 404, code: 'widget_not_found', allowOrigin: DOCS });
-    const feedback = await postToSession(perch.url, session.sessionId, 'feedback', { messageId: answer.messageId, rating: 'up' }, { origin: DOCS, token: session.token });
+    expect(await ask(session.sessionId, session.token)).toEqual({
+      status: 404,
+      code: 'widget_not_found',
+      allowOrigin: DOCS,
+    });
+    const feedback = await postToSession(
+      perch.url,
+      session.sessionId,
+      'feedback',
+      { messageId: answer.messageId, rating: 'up' },
+      { origin: DOCS, token: session.token },
+    );
     expect(feedback.status).toBe(404);
   });
 
@@ -154,7 +202,11 @@ describe('config changes refuse open sessions at their next request', () => {
     const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
     await perch.apply(configWith({ ...BASE, 'docs-bot': docsBot({ status: 'paused' }) }));
 
-    expect(await ask(session.sessionId, session.token)).toEqual({ status: 404, code: 'widget_disabled', allowOrigin: DOCS });
+    expect(await ask(session.sessionId, session.token)).toEqual({
+      status: 404,
+      code: 'widget_disabled',
+      allowOrigin: DOCS,
+    });
   });
 
   test('removing an origin: 403 widget_origin_denied without a CORS grant, while the remaining origin keeps working', async () => {
@@ -162,7 +214,11 @@ describe('config changes refuse open sessions at their next request', () => {
     const onDocs = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
     await perch.apply(configWith({ ...BASE, 'docs-bot': docsBot({ allowedOrigins: [DOCS] }) }));
 
-    expect(await ask(onShop.sessionId, onShop.token, SHOP)).toEqual({ status: 403, code: 'widget_origin_denied', allowOrigin: null });
+    expect(await ask(onShop.sessionId, onShop.token, SHOP)).toEqual({
+      status: 403,
+      code: 'widget_origin_denied',
+      allowOrigin: null,
+    });
     expect(await ask(onDocs.sessionId, onDocs.token)).toMatchObject({ status: 200 });
   });
 });
@@ -191,7 +247,13 @@ describe('resuming a session', () => {
 
   test('an expired but genuine token resumes the session the next day', async () => {
     const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-    await postToSession(perch.url, session.sessionId, 'messages', { text: 'rotate?' }, { origin: DOCS, token: session.token });
+    await postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text: 'rotate?' },
+      { origin: DOCS, token: session.token },
+    );
     perch.clock.advance(24 * HOUR);
 
     const resumed = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'), session.token);
@@ -201,7 +263,13 @@ describe('resuming a session', () => {
 
   test('the same token from another allowed origin starts a new session instead', async () => {
     const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-    await postToSession(perch.url, session.sessionId, 'messages', { text: 'rotate?' }, { origin: DOCS, token: session.token });
+    await postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text: 'rotate?' },
+      { origin: DOCS, token: session.token },
+    );
 
     const elsewhere = await startSession(perch.url, SHOP, perch.publicKey('docs-bot'), session.token);
     expect(elsewhere.sessionId).not.toBe(session.sessionId);
@@ -210,7 +278,13 @@ describe('resuming a session', () => {
 
   test("a token of another widget's session starts a new session and reveals none of its history", async () => {
     const other = await startSession(perch.url, DOCS, perch.publicKey('other-bot'));
-    await postToSession(perch.url, other.sessionId, 'messages', { text: 'rotate?' }, { origin: DOCS, token: other.token });
+    await postToSession(
+      perch.url,
+      other.sessionId,
+      'messages',
+      { text: 'rotate?' },
+      { origin: DOCS, token: other.token },
+    );
 
     const resumed = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'), other.token);
     expect(resumed.sessionId).not.toBe(other.sessionId);
@@ -219,11 +293,14 @@ describe('resuming a session', () => {
 
   test.each([
     ['signed with another secret', (token: string) => signSessionToken(claimsOf(token) as never, Buffer.alloc(32, 7))],
-    ['with its expiry pushed back and the signature kept', (token: string) => {
-      const [, signature] = token.split('.');
-      const claims = claimsOf(token);
-      return `${Buffer.from(JSON.stringify({ ...claims, exp: Number(claims.exp) + 86_400 })).toString('base64url')}.${signature}`;
-    }],
+    [
+      'with its expiry pushed back and the signature kept',
+      (token: string) => {
+        const [, signature] = token.split('.');
+        const claims = claimsOf(token);
+        return `${Buffer.from(JSON.stringify({ ...claims, exp: Number(claims.exp) + 86_400 })).toString('base64url')}.${signature}`;
+      },
+    ],
     ['cut short', (token: string) => token.slice(0, -3)],
     ['not a token at all', () => 'hello'],
   ])('a resume token %s starts a new session', async (_name, forge) => {
@@ -235,7 +312,13 @@ describe('resuming a session', () => {
 
   test('a session past its retention is not resumed', async () => {
     const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-    await postToSession(perch.url, session.sessionId, 'messages', { text: 'rotate?' }, { origin: DOCS, token: session.token });
+    await postToSession(
+      perch.url,
+      session.sessionId,
+      'messages',
+      { text: 'rotate?' },
+      { origin: DOCS, token: session.token },
+    );
     perch.clock.advance(8 * 24 * HOUR);
 
     const resumed = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'), session.token);
@@ -246,5 +329,9 @@ describe('resuming a session', () => {
 test('a token an hour old is refused session_expired at the next message', async () => {
   const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
   perch.clock.advance(TOKEN_LIFETIME_MS);
-  expect(await ask(session.sessionId, session.token)).toEqual({ status: 401, code: 'session_expired', allowOrigin: DOCS });
+  expect(await ask(session.sessionId, session.token)).toEqual({
+    status: 401,
+    code: 'session_expired',
+    allowOrigin: DOCS,
+  });
 });

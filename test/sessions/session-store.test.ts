@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/records/client';
 import { MANAGED_BY, widgetKey } from '../../functions/records/table';
-import { createSessionStore, MAX_STORED_TEXT_BYTES, MAX_STORED_TURNS, MAX_TURN_TEXT_BYTES, orderedTurns, sessionKey, type SessionRecord, type Turn } from '../../functions/sessions/session-record';
-import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import {
+  createSessionStore,
+  MAX_STORED_TEXT_BYTES,
+  MAX_STORED_TURNS,
+  MAX_TURN_TEXT_BYTES,
+  orderedTurns,
+  type SessionRecord,
+  sessionKey,
+  type Turn,
+} from '../../functions/sessions/session-record';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 import { sweepExpiredItems } from '../../infra/local/sweeper';
 
 const table = 'session-store';
@@ -17,13 +26,27 @@ beforeAll(async () => {
   await ensureTable(database.client, table);
   doc = createDocumentClient(database.client);
   store = createSessionStore({ doc, table });
-  await doc.send(new PutCommand({ TableName: table, Item: { ...widgetKey('docs-bot'), managedBy: MANAGED_BY, widgetId: 'docs-bot' } }));
+  await doc.send(
+    new PutCommand({
+      TableName: table,
+      Item: { ...widgetKey('docs-bot'), managedBy: MANAGED_BY, widgetId: 'docs-bot' },
+    }),
+  );
 });
 afterAll(() => database.close());
 
 async function newSession(expiresAt = NOW / 1000 + 86_400): Promise<SessionRecord> {
   const sessionId = randomUUID();
-  const session: SessionRecord = { ...sessionKey(sessionId), sessionId, widgetId: 'docs-bot', keyVersion: 0, origin: 'https://docs.example.com', createdAt: NOW, expiresAt, turns: {} };
+  const session: SessionRecord = {
+    ...sessionKey(sessionId),
+    sessionId,
+    widgetId: 'docs-bot',
+    keyVersion: 0,
+    origin: 'https://docs.example.com',
+    createdAt: NOW,
+    expiresAt,
+    turns: {},
+  };
   await store.create(session);
   return session;
 }
@@ -87,20 +110,28 @@ test('a reply whose claim was taken over stores nothing: the caps are computed b
   await expect(store.appendTurns(stale, 'slow', exchange(2, NOW + 20), NOW / 1000 + 60)).rejects.toMatchObject({
     name: 'ConditionalCheckFailedException',
   });
-  expect(orderedTurns((await store.find(session.sessionId, NOW))!).map((t) => t.text)).toEqual(['question 1', 'answer 1']);
+  expect(orderedTurns((await store.find(session.sessionId, NOW))!).map((t) => t.text)).toEqual([
+    'question 1',
+    'answer 1',
+  ]);
 });
 
 test('an appended turn pushes the expiry to retentionDays after it', async () => {
   const session = await newSession(NOW / 1000 + 60);
   await reply(session.sessionId, exchange(1, NOW), NOW / 1000 + 30 * 86_400);
-  expect((await doc.send(new GetCommand({ TableName: table, Key: sessionKey(session.sessionId) }))).Item?.expiresAt).toBe(NOW / 1000 + 30 * 86_400);
+  expect(
+    (await doc.send(new GetCommand({ TableName: table, Key: sessionKey(session.sessionId) }))).Item?.expiresAt,
+  ).toBe(NOW / 1000 + 30 * 86_400);
 });
 
 test('an expired session is invisible to every reader, though dynalite still holds it', async () => {
   const session = await newSession(NOW / 1000 - 1);
 
   expect(await store.find(session.sessionId, NOW)).toBeUndefined();
-  expect(await store.findWithWidget(session.sessionId, 'docs-bot', NOW)).toEqual({ session: undefined, widget: expect.objectContaining({ widgetId: 'docs-bot' }) });
+  expect(await store.findWithWidget(session.sessionId, 'docs-bot', NOW)).toEqual({
+    session: undefined,
+    widget: expect.objectContaining({ widgetId: 'docs-bot' }),
+  });
   expect(await store.rate(session.sessionId, 'docs-bot', randomUUID(), 'up', NOW)).toBe(false);
 });
 
@@ -121,7 +152,8 @@ test("the local sweeper deletes expired items and leaves live ones and the confi
 
   expect(await sweepExpiredItems(doc, table, NOW)).toBeGreaterThanOrEqual(1);
 
-  const item = async (key: { pk: string; sk: string }) => (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item;
+  const item = async (key: { pk: string; sk: string }) =>
+    (await doc.send(new GetCommand({ TableName: table, Key: key }))).Item;
   expect(await item(sessionKey(expired.sessionId))).toBeUndefined();
   expect(await item(sessionKey(live.sessionId))).toBeDefined();
   expect(await item(widgetKey('docs-bot'))).toBeDefined();

@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { bearerToken, signSessionToken, verifySessionToken, type TokenClaims } from '../../functions/sessions/session-token';
+import {
+  bearerToken,
+  signSessionToken,
+  type TokenClaims,
+  verifySessionToken,
+} from '../../functions/sessions/session-token';
 
 const KEY = Buffer.alloc(32, 1);
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -14,7 +19,8 @@ const CLAIMS: TokenClaims = {
 const TOKEN = signSessionToken(CLAIMS, KEY);
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A token whose signature is genuine for its payload: only the claims' shape can refuse it. */
-const signedPayload = (payload: string) => `${payload}.${createHmac('sha256', KEY).update(payload).digest('base64url')}`;
+const signedPayload = (payload: string) =>
+  `${payload}.${createHmac('sha256', KEY).update(payload).digest('base64url')}`;
 
 test('a signed token verifies with its claims and is not expired before exp', () => {
   expect(verifySessionToken(TOKEN, KEY, NOW)).toEqual({ ok: true, claims: CLAIMS, expired: false });
@@ -29,8 +35,14 @@ const [payload, signature] = TOKEN.split('.') as [string, string];
 test.each([
   ['signed with another key', signSessionToken(CLAIMS, Buffer.alloc(32, 2))],
   ['claims changed, signature kept', `${encode({ ...CLAIMS, kv: 3 })}.${signature}`],
-  ['another session id, signature kept', `${encode({ ...CLAIMS, sid: '11111111-2f0a-4d5e-9a57-6a1d2c3b4e5f' })}.${signature}`],
-  ['signature of another payload', `${payload}.${signSessionToken({ ...CLAIMS, exp: CLAIMS.exp + 1 }, KEY).split('.')[1]}`],
+  [
+    'another session id, signature kept',
+    `${encode({ ...CLAIMS, sid: '11111111-2f0a-4d5e-9a57-6a1d2c3b4e5f' })}.${signature}`,
+  ],
+  [
+    'signature of another payload',
+    `${payload}.${signSessionToken({ ...CLAIMS, exp: CLAIMS.exp + 1 }, KEY).split('.')[1]}`,
+  ],
   ['no signature', `${payload}.`],
   ['no payload', `.${signature}`],
   ['a third segment', `${TOKEN}.${signature}`],
@@ -39,9 +51,15 @@ test.each([
   ['longer than 1,024 characters', signedPayload(encode({ ...CLAIMS, wid: 'x'.repeat(1000) }))],
   ['a genuine signature over non-JSON', signedPayload(Buffer.from('not json').toString('base64url'))],
   ['a genuine signature over an extra claim', signedPayload(encode({ ...CLAIMS, role: 'system' }))],
-  ['a genuine signature over a missing claim', signedPayload(encode({ sid: CLAIMS.sid, wid: CLAIMS.wid, org: CLAIMS.org, exp: CLAIMS.exp }))],
+  [
+    'a genuine signature over a missing claim',
+    signedPayload(encode({ sid: CLAIMS.sid, wid: CLAIMS.wid, org: CLAIMS.org, exp: CLAIMS.exp })),
+  ],
   ['a genuine signature over a string key version', signedPayload(encode({ ...CLAIMS, kv: '2' }))],
-  ['a genuine signature over a session id that is not a uuid', signedPayload(encode({ ...CLAIMS, sid: '../../WIDGET#x' }))],
+  [
+    'a genuine signature over a session id that is not a uuid',
+    signedPayload(encode({ ...CLAIMS, sid: '../../WIDGET#x' })),
+  ],
 ])('a token %s is refused', (_name, token) => {
   expect(verifySessionToken(token, KEY, NOW)).toEqual({ ok: false });
 });
@@ -58,11 +76,17 @@ test('arbitrary strings never throw and never verify', () => {
 test('a token verifies only in the exact form it was issued: any edit is refused', () => {
   const edits = fc.oneof(
     // replace one character
-    fc.tuple(fc.nat({ max: TOKEN.length - 1 }), fc.string({ minLength: 1, maxLength: 1 })).map(([i, c]) => TOKEN.slice(0, i) + c + TOKEN.slice(i + 1)),
+    fc
+      .tuple(fc.nat({ max: TOKEN.length - 1 }), fc.string({ minLength: 1, maxLength: 1 }))
+      .map(([i, c]) => TOKEN.slice(0, i) + c + TOKEN.slice(i + 1)),
     // insert characters anywhere (including ones base64 decoders skip: "=", "!", whitespace)
-    fc.tuple(fc.nat({ max: TOKEN.length }), fc.constantFrom('=', '==', '!', ' ', '\n', '.', 'A', '%')).map(([i, s]) => TOKEN.slice(0, i) + s + TOKEN.slice(i)),
+    fc
+      .tuple(fc.nat({ max: TOKEN.length }), fc.constantFrom('=', '==', '!', ' ', '\n', '.', 'A', '%'))
+      .map(([i, s]) => TOKEN.slice(0, i) + s + TOKEN.slice(i)),
     // drop characters
-    fc.tuple(fc.nat({ max: TOKEN.length - 1 }), fc.integer({ min: 1, max: 4 })).map(([i, n]) => TOKEN.slice(0, i) + TOKEN.slice(i + n)),
+    fc
+      .tuple(fc.nat({ max: TOKEN.length - 1 }), fc.integer({ min: 1, max: 4 }))
+      .map(([i, n]) => TOKEN.slice(0, i) + TOKEN.slice(i + n)),
   );
   fc.assert(
     fc.property(edits, (edited) => {

@@ -1,6 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createSessionKeyLoader, deriveSessionKeys, fetchFromSecretsManager } from '../../functions/sessions/signing-secret';
+import {
+  createSessionKeyLoader,
+  deriveSessionKeys,
+  fetchFromSecretsManager,
+} from '../../functions/sessions/signing-secret';
 
 const SECRET = 's'.repeat(32);
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:perch/session-AbCdEf';
@@ -22,7 +26,9 @@ test('on AWS the secret is read from Secrets Manager once per cold start, howeve
   await load();
 
   expect(keys[0]).toEqual(deriveSessionKeys(SECRET));
-  expect(secretsMock.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([{ SecretId: ARN }]);
+  expect(secretsMock.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([
+    { SecretId: ARN },
+  ]);
 });
 
 test('a failed secret read fails that request and is retried by the next one', async () => {
@@ -38,7 +44,9 @@ test.each([
   ['missing', {}],
   ['shorter than 32 characters', { PERCH_SESSION_SECRET: 'short' }],
 ])('a secret that is %s is refused rather than used', async (_name, env) => {
-  await expect(createSessionKeyLoader({ env, fetchSecret: jest.fn() })()).rejects.toThrow(/session secret missing or shorter than 32/);
+  await expect(createSessionKeyLoader({ env, fetchSecret: jest.fn() })()).rejects.toThrow(
+    /session secret missing or shorter than 32/,
+  );
 });
 
 test('a secret without a string value is an error, not an empty key', async () => {

@@ -26,7 +26,9 @@ test('counts get thousands separators whatever the locale', () => {
 });
 
 test('refusals are listed most frequent first, and none is a dash', () => {
-  expect(formatRefusals({ widget_rate_limit: 2, budget_exhausted: 5, bad_request: 0 })).toBe('budget_exhausted 5, widget_rate_limit 2');
+  expect(formatRefusals({ widget_rate_limit: 2, budget_exhausted: 5, bad_request: 0 })).toBe(
+    'budget_exhausted 5, widget_rate_limit 2',
+  );
   expect(formatRefusals({})).toBe('—');
 });
 
@@ -36,7 +38,15 @@ test('text from the table cannot send escape sequences to the terminal', () => {
   const report: UsageReport = {
     generatedAt: '2026-11-24T12:00:00.000Z',
     days: ['2026-11-24'],
-    widgets: [{ widgetId: 'x\u001b[31m', name: 'n\u009b1m', status: 'deleted', days: [{ day: '2026-11-24', source: 'counter', ...figures, refusals }], totals: { ...figures, refusals } }],
+    widgets: [
+      {
+        widgetId: 'x\u001b[31m',
+        name: 'n\u009b1m',
+        status: 'deleted',
+        days: [{ day: '2026-11-24', source: 'counter', ...figures, refusals }],
+        totals: { ...figures, refusals },
+      },
+    ],
     totals: { ...figures, refusals },
   };
 
@@ -74,7 +84,11 @@ describe('the progress line', () => {
     now = 1700;
     progress.update(1000, 1000);
     progress.finish();
-    expect(out.writes).toEqual(['\r\u001b[2Kreading usage: 250/1000 widgets (25%)', '\r\u001b[2Kreading usage: 1000/1000 widgets (100%)', '\r\u001b[2K']);
+    expect(out.writes).toEqual([
+      '\r\u001b[2Kreading usage: 250/1000 widgets (25%)',
+      '\r\u001b[2Kreading usage: 1000/1000 widgets (100%)',
+      '\r\u001b[2K',
+    ]);
   });
 
   test('writes plain lines, every few seconds, when stderr is a log', () => {
@@ -83,6 +97,10 @@ describe('the progress line', () => {
     const progress = createProgress({ stream: out, label: 'reading usage:', now: () => now });
     for (now = 1000; now <= 12_000; now += 1000) progress.update(now / 1000, 12);
     progress.finish();
-    expect(out.writes).toEqual(['reading usage: 1/12 widgets (8%)\n', 'reading usage: 6/12 widgets (50%)\n', 'reading usage: 11/12 widgets (91%)\n']);
+    expect(out.writes).toEqual([
+      'reading usage: 1/12 widgets (8%)\n',
+      'reading usage: 6/12 widgets (50%)\n',
+      'reading usage: 11/12 widgets (91%)\n',
+    ]);
   });
 });

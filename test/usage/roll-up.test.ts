@@ -12,8 +12,16 @@ afterEach(async () => {
   await table.close();
 });
 
-const runAt = (iso: string, doc: DynamoDBDocumentClient = table.doc) => rollUpUsage({ doc, table: TABLE, now: () => at(iso) });
-const figures = { sessions: 4, messages: 200, inputTokens: 5200, outputTokens: 2100, costUsd: 0.0123, refusals: { widget_daily_cap_exceeded: 3 } };
+const runAt = (iso: string, doc: DynamoDBDocumentClient = table.doc) =>
+  rollUpUsage({ doc, table: TABLE, now: () => at(iso) });
+const figures = {
+  sessions: 4,
+  messages: 200,
+  inputTokens: 5200,
+  outputTokens: 2100,
+  costUsd: 0.0123,
+  refusals: { widget_daily_cap_exceeded: 3 },
+};
 
 test('at midnight the finished day moves to history and the new day has no counter yet', async () => {
   await table.putWidget('docs-bot');
@@ -76,7 +84,12 @@ test('after a missed run the next one catches up every finished day and leaves t
 
 test('a reply that finishes after midnight is copied again by the next run', async () => {
   await table.putWidget('docs-bot');
-  await table.putCounter('docs-bot', at('2026-11-24T23:59:58Z'), { messages: 10, inputTokens: 900, outputTokens: 0, costUsd: 0.001 });
+  await table.putCounter('docs-bot', at('2026-11-24T23:59:58Z'), {
+    messages: 10,
+    inputTokens: 900,
+    outputTokens: 0,
+    costUsd: 0.001,
+  });
   await runAt('2026-11-25T00:00:00Z');
 
   // The stream admitted at 23:59:58 ends at 00:00:04 and adds its tokens to the day it was admitted on.
@@ -84,7 +97,12 @@ test('a reply that finishes after midnight is copied again by the next run', asy
   const summary = await runAt('2026-11-26T00:00:00Z');
 
   expect(summary).toMatchObject({ daysCopied: 0, daysRecopied: 1 });
-  expect(await table.history('docs-bot', '2026-11-24')).toMatchObject({ messages: 10, inputTokens: 900, outputTokens: 350, costUsd: 0.0024 });
+  expect(await table.history('docs-bot', '2026-11-24')).toMatchObject({
+    messages: 10,
+    inputTokens: 900,
+    outputTokens: 350,
+    costUsd: 0.0024,
+  });
 });
 
 test('a write that lands between the copy and the mark is copied before the counter is marked', async () => {
@@ -152,10 +170,17 @@ test('widgets come from the managed index page by page, and every one is rolled 
     await table.putCounter(id, at('2026-11-24T12:00:00Z'), { messages: Number(id.slice(2)) + 1 });
   }
 
-  const summary = await rollUpUsage({ doc: table.doc, table: TABLE, now: () => at('2026-11-25T00:00:00Z'), pageSize: 7, concurrency: 4 });
+  const summary = await rollUpUsage({
+    doc: table.doc,
+    table: TABLE,
+    now: () => at('2026-11-25T00:00:00Z'),
+    pageSize: 7,
+    concurrency: 4,
+  });
 
   expect(summary).toMatchObject({ widgets: 60, daysCopied: 60, complete: true });
-  for (const id of ['w-000', 'w-031', 'w-059']) expect((await table.history(id, '2026-11-24'))?.messages).toBe(Number(id.slice(2)) + 1);
+  for (const id of ['w-000', 'w-031', 'w-059'])
+    expect((await table.history(id, '2026-11-24'))?.messages).toBe(Number(id.slice(2)) + 1);
 });
 
 test('a run stopped early says so, and the next run finishes the rest', async () => {
@@ -165,7 +190,13 @@ test('a run stopped early says so, and the next run finishes the rest', async ()
   }
   let budget = 2;
 
-  const partial = await rollUpUsage({ doc: table.doc, table: TABLE, now: () => at('2026-11-25T00:00:00Z'), concurrency: 1, shouldStop: () => budget-- <= 0 });
+  const partial = await rollUpUsage({
+    doc: table.doc,
+    table: TABLE,
+    now: () => at('2026-11-25T00:00:00Z'),
+    concurrency: 1,
+    shouldStop: () => budget-- <= 0,
+  });
   const rest = await runAt('2026-11-25T00:10:00Z');
 
   expect(partial).toMatchObject({ daysCopied: 2, complete: false, deletedWidgets: 0 });
@@ -174,7 +205,9 @@ test('a run stopped early says so, and the next run finishes the rest', async ()
 
 test('roster entries of other widgets and history items are never mistaken for counters', async () => {
   await table.putWidget('docs-bot');
-  await table.doc.send(new PutCommand({ TableName: TABLE, Item: { ...usageRosterKey('ghost'), widgetId: 'ghost', expiresAt: 1 } }));
+  await table.doc.send(
+    new PutCommand({ TableName: TABLE, Item: { ...usageRosterKey('ghost'), widgetId: 'ghost', expiresAt: 1 } }),
+  );
   await table.putCounter('docs-bot', at('2026-11-24T12:00:00Z'), { messages: 3 });
 
   const summary = await runAt('2026-11-25T00:00:00Z');

@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/records/client';
 import { DEFAULT_TABLE_NAME, MANAGED_BY, widgetKey } from '../../functions/records/table';
 import { counterKey } from '../../functions/usage/counter-record';
-import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 import { runUsageCli } from '../../infra/usage/cli';
 import { LOCAL_ENDPOINT_FILE } from '../../infra/usage/local-endpoint';
 import { writeConfigFile } from '../fixtures/config-file';
@@ -20,16 +20,13 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'perch-usage-cli-'));
   dataDir = join(dir, 'data');
   configFile = join(dir, 'widgets.config.ts');
-  writeConfigFile(
-    configFile,
-    {
-      models: { local: { provider: 'faq' } },
-      widgets: {
-        'docs-bot': { name: 'Docs assistant', model: 'local', faq: [{ question: 'Q?', answer: 'A.' }] },
-        'not-applied': { name: 'Not applied yet', model: 'local', faq: [{ question: 'Q?', answer: 'A.' }] },
-      },
+  writeConfigFile(configFile, {
+    models: { local: { provider: 'faq' } },
+    widgets: {
+      'docs-bot': { name: 'Docs assistant', model: 'local', faq: [{ question: 'Q?', answer: 'A.' }] },
+      'not-applied': { name: 'Not applied yet', model: 'local', faq: [{ question: 'Q?', answer: 'A.' }] },
     },
-  );
+  });
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -41,10 +38,33 @@ async function seedDataFolder(database?: LocalDatabase): Promise<LocalDatabase> 
   await ensureTable(db.client, DEFAULT_TABLE_NAME);
   const doc = createDocumentClient(db.client);
   const put = (Item: Record<string, unknown>) => doc.send(new PutCommand({ TableName: DEFAULT_TABLE_NAME, Item }));
-  await put({ ...widgetKey('docs-bot'), managedBy: MANAGED_BY, widgetId: 'docs-bot', name: 'Docs assistant', status: 'active' });
+  await put({
+    ...widgetKey('docs-bot'),
+    managedBy: MANAGED_BY,
+    widgetId: 'docs-bot',
+    name: 'Docs assistant',
+    status: 'active',
+  });
   const expiresAt = Math.floor(NOW / 1000) + 5 * 86_400;
-  await put({ ...counterKey('docs-bot', '2026-11-23'), sessions: 3, messages: 12, inputTokens: 14_200, outputTokens: 3_100, costUsd: 0.0244, refusals: { widget_rate_limit: 2 }, expiresAt });
-  await put({ ...counterKey('docs-bot', '2026-11-24'), sessions: 1, messages: 4, inputTokens: 3_000, outputTokens: 900, costUsd: 0.0061, expiresAt });
+  await put({
+    ...counterKey('docs-bot', '2026-11-23'),
+    sessions: 3,
+    messages: 12,
+    inputTokens: 14_200,
+    outputTokens: 3_100,
+    costUsd: 0.0244,
+    refusals: { widget_rate_limit: 2 },
+    expiresAt,
+  });
+  await put({
+    ...counterKey('docs-bot', '2026-11-24'),
+    sessions: 1,
+    messages: 4,
+    inputTokens: 3_000,
+    outputTokens: 900,
+    costUsd: 0.0061,
+    expiresAt,
+  });
   return db;
 }
 
@@ -99,13 +119,25 @@ test('with npm start stopped it opens the data folder and prints the table with 
   expect(stdout).toContain('Perch usage, 2026-11-18 → 2026-11-24 UTC (7 days; today still counting)');
   expect(stdout).toContain('(npm start not running)');
   const row = stdout.split('\n').find((line) => line.startsWith('docs-bot'));
-  expect(row?.split(/\s{2,}/)).toEqual(['docs-bot', '4', '16', '17,200', '4,000', '$0.0305', '·····█▃', 'widget_rate_limit 2']);
+  expect(row?.split(/\s{2,}/)).toEqual([
+    'docs-bot',
+    '4',
+    '16',
+    '17,200',
+    '4,000',
+    '$0.0305',
+    '·····█▃',
+    'widget_rate_limit 2',
+  ]);
   expect(stdout).toMatch(/^not-applied +0 +0 +0 +0 +\$0\.0000 +······· +—$/m);
 });
 
 test('with npm start running it reads through the published endpoint (the folder stays locked)', async () => {
   const running = await seedDataFolder();
-  writeFileSync(join(dataDir, LOCAL_ENDPOINT_FILE), JSON.stringify({ endpoint: running.endpoint, pid: process.pid, table: DEFAULT_TABLE_NAME }));
+  writeFileSync(
+    join(dataDir, LOCAL_ENDPOINT_FILE),
+    JSON.stringify({ endpoint: running.endpoint, pid: process.pid, table: DEFAULT_TABLE_NAME }),
+  );
   try {
     const { code, stdout } = await usage(['--widget', 'docs-bot']);
 
@@ -121,7 +153,10 @@ test('with npm start running it reads through the published endpoint (the folder
 test('an endpoint file left by a process that is gone is ignored', async () => {
   await (await seedDataFolder()).close();
   const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-  writeFileSync(join(dataDir, LOCAL_ENDPOINT_FILE), JSON.stringify({ endpoint: 'http://127.0.0.1:9', pid: gone, table: DEFAULT_TABLE_NAME }));
+  writeFileSync(
+    join(dataDir, LOCAL_ENDPOINT_FILE),
+    JSON.stringify({ endpoint: 'http://127.0.0.1:9', pid: gone, table: DEFAULT_TABLE_NAME }),
+  );
 
   const { code, stdout } = await usage(['--json']);
 
@@ -172,7 +207,11 @@ describe('an AWS table (the SDK endpoint pointed at dynalite)', () => {
   beforeEach(async () => {
     db = await startLocalDatabase();
     await seedDataFolder(db);
-    Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
   });
   afterEach(async () => {
     process.env = { ...saved };

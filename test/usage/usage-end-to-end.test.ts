@@ -2,14 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { admitMessage } from '../../functions/limits/admit-message';
 import { createDocumentClient } from '../../functions/records/client';
 import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
-import { admitMessage } from '../../functions/limits/admit-message';
 import { nextUtcMidnight, utcDay } from '../../functions/usage/day';
 import type { UsageReport } from '../../functions/usage/report';
 import { rollUpUsage } from '../../functions/usage/roll-up';
 import { localClientConfig } from '../../infra/local/database';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { runUsageCli } from '../../infra/usage/cli';
 import { LOCAL_ENDPOINT_FILE, type LocalEndpoint } from '../../infra/usage/local-endpoint';
 import { writeConfigFile } from '../fixtures/config-file';
@@ -27,22 +27,19 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-usage-e2e-'));
   dataDir = join(dir, 'data');
   const configFile = join(dir, 'widgets.config.ts');
-  writeConfigFile(
-    configFile,
-    {
-      models: { local: { provider: 'faq' } },
-      widgets: {
-        'docs-bot': {
-          name: 'Docs',
-          model: 'local',
-          allowedOrigins: [ALLOWED],
-          limits: LIMITS,
-          faq: [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation and apply the config again.' }],
-        },
-        quiet: { name: 'Quiet', model: 'local', allowedOrigins: [ALLOWED], faq: [{ question: 'Q?', answer: 'A.' }] },
+  writeConfigFile(configFile, {
+    models: { local: { provider: 'faq' } },
+    widgets: {
+      'docs-bot': {
+        name: 'Docs',
+        model: 'local',
+        allowedOrigins: [ALLOWED],
+        limits: LIMITS,
+        faq: [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation and apply the config again.' }],
       },
+      quiet: { name: 'Quiet', model: 'local', allowedOrigins: [ALLOWED], faq: [{ question: 'Q?', answer: 'A.' }] },
     },
-  );
+  });
   target = await startLocalTarget({ configFile, port: 0, dataDir, log: () => undefined });
 });
 
@@ -72,7 +69,13 @@ async function usageJson(args: string[], now = Date.now()): Promise<UsageReport>
 
 test('the report counts exactly the sessions, messages, tokens and refusals the API answered', async () => {
   const key = target!.outputs.widgets['docs-bot']!.publicKey;
-  const expected = { sessions: 0, messages: 0, inputTokens: 0, outputTokens: 0, refusals: {} as Record<string, number> };
+  const expected = {
+    sessions: 0,
+    messages: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    refusals: {} as Record<string, number>,
+  };
   const refused = async (response: Response) => {
     const { error } = (await response.json()) as { error: { code: string } };
     expected.refusals[error.code] = (expected.refusals[error.code] ?? 0) + 1;
@@ -84,7 +87,11 @@ test('the report counts exactly the sessions, messages, tokens and refusals the 
     expected.sessions++;
     const { sessionId, token } = (await started.json()) as { sessionId: string; token: string };
     for (let turn = 0; turn < 4; turn++) {
-      const reply = await post(`/v1/sessions/${sessionId}/messages`, { text: 'How do I rotate the key?' }, { Authorization: `Bearer ${token}` });
+      const reply = await post(
+        `/v1/sessions/${sessionId}/messages`,
+        { text: 'How do I rotate the key?' },
+        { Authorization: `Bearer ${token}` },
+      );
       if (reply.status !== 200) {
         expect(reply.status).toBe(429);
         await refused(reply);
@@ -120,7 +127,9 @@ test('after midnight today is unblocked without the job, the job copies yesterda
   const before = (await usageJson(['--widget', 'docs-bot', '--days', '1'])).widgets[0]!.totals;
   try {
     // The day's cap is spent; a second after midnight the limits code admits again — no job has run.
-    await expect(admitMessage({ doc, table: DEFAULT_TABLE_NAME, widgetId: 'docs-bot', limits: LIMITS, now: midnight - 1000 })).rejects.toMatchObject({
+    await expect(
+      admitMessage({ doc, table: DEFAULT_TABLE_NAME, widgetId: 'docs-bot', limits: LIMITS, now: midnight - 1000 }),
+    ).rejects.toMatchObject({
       status: 429,
     });
     await admitMessage({ doc, table: DEFAULT_TABLE_NAME, widgetId: 'docs-bot', limits: LIMITS, now: midnight + 1000 });

@@ -11,7 +11,7 @@ import { ROUTES } from '../../functions/routes';
 import { counterKey } from '../../functions/usage/counter-record';
 import { utcDay } from '../../functions/usage/day';
 import { localClientConfig } from '../../infra/local/database';
-import { startLocalTarget, type LocalTarget } from '../../infra/local/target';
+import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
 import { writeConfigFile } from '../fixtures/config-file';
 
 // One local target per test file (the handler modules read the dynalite endpoint at import).
@@ -24,15 +24,17 @@ let port: number;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'perch-usage-page-'));
   const configFile = join(dir, 'widgets.config.ts');
-  writeConfigFile(
-    configFile,
-    {
-      models: { local: { provider: 'faq' } },
-      widgets: {
-        'docs-bot': { name: 'Docs <img src=x onerror=alert(1)>', model: 'local', allowedOrigins: [ALLOWED_ORIGIN], faq: [{ question: 'Q?', answer: 'A.' }] },
+  writeConfigFile(configFile, {
+    models: { local: { provider: 'faq' } },
+    widgets: {
+      'docs-bot': {
+        name: 'Docs <img src=x onerror=alert(1)>',
+        model: 'local',
+        allowedOrigins: [ALLOWED_ORIGIN],
+        faq: [{ question: 'Q?', answer: 'A.' }],
       },
     },
-  );
+  });
   target = await startLocalTarget({ configFile, port: 0, host: '0.0.0.0', log: () => undefined });
   port = (target.server.address() as AddressInfo).port;
   // Arrange today's counter in the target's own dynalite.
@@ -67,14 +69,24 @@ interface Answer {
 }
 
 /** A raw HTTP request, so the test controls Host and reaches the server through any address. */
-function send(path: string, { address = '127.0.0.1', method = 'GET', headers = {} }: { address?: string; method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function send(
+  path: string,
+  {
+    address = '127.0.0.1',
+    method = 'GET',
+    headers = {},
+  }: { address?: string; method?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: address, port, path, method, headers: { Host: `localhost:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: address, port, path, method, headers: { Host: `localhost:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -92,7 +104,9 @@ test('the operator opening the page on localhost sees the usage with a chart', a
   expect(answer.status).toBe(200);
   expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
   expect(answer.body).toContain('<svg');
-  expect(answer.body).toMatch(/<td><a href="\/_perch\/usage\?days=7&amp;widget=docs-bot">docs-bot<\/a><\/td><td>5<\/td><td>1,234<\/td><td>56,789<\/td><td>4,321<\/td><td>\$1\.50<\/td>/);
+  expect(answer.body).toMatch(
+    /<td><a href="\/_perch\/usage\?days=7&amp;widget=docs-bot">docs-bot<\/a><\/td><td>5<\/td><td>1,234<\/td><td>56,789<\/td><td>4,321<\/td><td>\$1\.50<\/td>/,
+  );
   expect(answer.body).toContain(`${utcDay(Date.now())}: 1,234 messages`);
 });
 
@@ -109,7 +123,9 @@ test('text from the table is escaped, never markup', async () => {
 test('the page forbids scripts, framing and caching', async () => {
   const { headers } = await send('/_perch/usage');
 
-  expect(headers['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+';.*frame-ancestors 'none'/);
+  expect(headers['content-security-policy']).toMatch(
+    /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+';.*frame-ancestors 'none'/,
+  );
   expect(headers['x-frame-options']).toBe('DENY');
   expect(headers['cache-control']).toBe('no-store');
 });
@@ -122,7 +138,10 @@ test('a request through a non-loopback address gets a 404, as if the page did no
   }
 
   const page = await send('/_perch/usage', { address });
-  const publicRoute = await send(`/v1/widgets/${target.outputs.widgets['docs-bot']!.publicKey}`, { address, headers: { Origin: ALLOWED_ORIGIN } });
+  const publicRoute = await send(`/v1/widgets/${target.outputs.widgets['docs-bot']!.publicKey}`, {
+    address,
+    headers: { Origin: ALLOWED_ORIGIN },
+  });
 
   expect(page.status).toBe(404);
   expect(JSON.parse(page.body)).toEqual({ error: { code: 'not_found', message: 'No such route.' } });
@@ -132,12 +151,16 @@ test('a request through a non-loopback address gets a 404, as if the page did no
 });
 
 test('a CORS request from an allowed widget origin is refused without a CORS grant', async () => {
-  const page = await send('/_perch/usage', { headers: { Origin: ALLOWED_ORIGIN, 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'cors' } });
+  const page = await send('/_perch/usage', {
+    headers: { Origin: ALLOWED_ORIGIN, 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'cors' },
+  });
   const preflight = await send('/_perch/usage', {
     method: 'OPTIONS',
     headers: { Origin: ALLOWED_ORIGIN, 'Access-Control-Request-Method': 'GET' },
   });
-  const widgetRoute = await send(`/v1/widgets/${target.outputs.widgets['docs-bot']!.publicKey}`, { headers: { Origin: ALLOWED_ORIGIN } });
+  const widgetRoute = await send(`/v1/widgets/${target.outputs.widgets['docs-bot']!.publicKey}`, {
+    headers: { Origin: ALLOWED_ORIGIN },
+  });
 
   expect(page.status).toBe(403);
   expect(page.body).not.toContain('1,234');

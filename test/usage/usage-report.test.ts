@@ -16,7 +16,13 @@ const reportAt = (iso: string, options: { days?: number; widgetId?: string } = {
 async function seedWeek() {
   await table.putWidget('docs-bot', { name: 'Docs assistant' });
   await table.putWidget('support-bot', { name: 'Support', status: 'paused' });
-  await table.putCounter('docs-bot', at('2026-11-22T10:00:00Z'), { sessions: 2, messages: 5, inputTokens: 500, outputTokens: 200, costUsd: 0.01 });
+  await table.putCounter('docs-bot', at('2026-11-22T10:00:00Z'), {
+    sessions: 2,
+    messages: 5,
+    inputTokens: 500,
+    outputTokens: 200,
+    costUsd: 0.01,
+  });
   await table.putCounter('docs-bot', at('2026-11-23T10:00:00Z'), {
     sessions: 3,
     messages: 9,
@@ -25,7 +31,11 @@ async function seedWeek() {
     costUsd: 0.02,
     refusals: { widget_rate_limit: 2 },
   });
-  await table.putCounter('docs-bot', at('2026-11-24T08:00:00Z'), { sessions: 1, messages: 4, refusals: { widget_rate_limit: 1, budget_exhausted: 1 } });
+  await table.putCounter('docs-bot', at('2026-11-24T08:00:00Z'), {
+    sessions: 1,
+    messages: 4,
+    refusals: { widget_rate_limit: 1, budget_exhausted: 1 },
+  });
 }
 
 test('the figures are the same before and after the quota-reset job runs', async () => {
@@ -35,7 +45,8 @@ test('the figures are the same before and after the quota-reset job runs', async
   await rollUpUsage({ doc: table.doc, table: TABLE, now: () => at('2026-11-24T00:00:00Z') });
   const after = await reportAt('2026-11-24T12:00:00Z');
 
-  const strip = (r: typeof before) => r.widgets.map((w) => ({ ...w, days: w.days.map(({ source: _, ...figures }) => figures) }));
+  const strip = (r: typeof before) =>
+    r.widgets.map((w) => ({ ...w, days: w.days.map(({ source: _, ...figures }) => figures) }));
   expect(strip(after)).toEqual(strip(before));
   expect(after.widgets[0]!.totals.messages).toBe(18);
 });
@@ -45,7 +56,15 @@ test('totals add every day and every refusal code', async () => {
 
   const report = await reportAt('2026-11-24T12:00:00Z');
 
-  expect(report.days).toEqual(['2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24']);
+  expect(report.days).toEqual([
+    '2026-11-18',
+    '2026-11-19',
+    '2026-11-20',
+    '2026-11-21',
+    '2026-11-22',
+    '2026-11-23',
+    '2026-11-24',
+  ]);
   expect(report.widgets.map((w) => [w.widgetId, w.name, w.status])).toEqual([
     ['docs-bot', 'Docs assistant', 'active'],
     ['support-bot', 'Support', 'paused'],
@@ -77,7 +96,10 @@ test('a counter changed after its roll-up wins over the stale history copy', asy
 
   const report = await reportAt('2026-11-24T00:00:05Z', { widgetId: 'docs-bot' });
 
-  expect(report.widgets[0]!.days.find((d) => d.day === '2026-11-23')).toMatchObject({ source: 'counter', outputTokens: 350 });
+  expect(report.widgets[0]!.days.find((d) => d.day === '2026-11-23')).toMatchObject({
+    source: 'counter',
+    outputTokens: 350,
+  });
 });
 
 test('expired counters are ignored and history carries the days they covered', async () => {
@@ -131,7 +153,12 @@ test('progress is reported once per widget', async () => {
   await seedWeek();
   const calls: [number, number][] = [];
 
-  await readUsageReport({ doc: table.doc, table: TABLE, now: () => at('2026-11-24T12:00:00Z'), onProgress: (d, t) => calls.push([d, t]) });
+  await readUsageReport({
+    doc: table.doc,
+    table: TABLE,
+    now: () => at('2026-11-24T12:00:00Z'),
+    onProgress: (d, t) => calls.push([d, t]),
+  });
 
   expect(calls).toEqual([
     [1, 2],

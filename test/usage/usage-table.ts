@@ -1,9 +1,16 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/records/client';
 import { MANAGED_BY, widgetKey } from '../../functions/records/table';
-import { counterKey, usageKey, type CounterRecord, type UsageRecord } from '../../functions/usage/counter-record';
+import { type CounterRecord, counterKey, type UsageRecord, usageKey } from '../../functions/usage/counter-record';
 import { nextUtcMidnight } from '../../functions/usage/day';
-import { ensureTable, startLocalDatabase, type LocalDatabase } from '../../infra/local/database';
+import { ensureTable, type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 
 export const TABLE = 'perch-usage-test';
 
@@ -27,12 +34,18 @@ export async function startUsageTable(): Promise<UsageTable> {
   const db = await startLocalDatabase();
   await ensureTable(db.client, TABLE);
   const doc = createDocumentClient(db.client);
-  const get = async (key: { pk: string; sk: string }) => (await doc.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item;
+  const get = async (key: { pk: string; sk: string }) =>
+    (await doc.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item;
   return {
     db,
     doc,
     putWidget: async (widgetId, { name = `Widget ${widgetId}`, status = 'active' } = {}) => {
-      await doc.send(new PutCommand({ TableName: TABLE, Item: { ...widgetKey(widgetId), managedBy: MANAGED_BY, widgetId, name, status } }));
+      await doc.send(
+        new PutCommand({
+          TableName: TABLE,
+          Item: { ...widgetKey(widgetId), managedBy: MANAGED_BY, widgetId, name, status },
+        }),
+      );
     },
     deleteWidget: async (widgetId) => {
       await doc.send(new DeleteCommand({ TableName: TABLE, Key: widgetKey(widgetId) }));
@@ -69,7 +82,11 @@ export async function startUsageTable(): Promise<UsageTable> {
     allHistory: async (widgetId) =>
       ((
         await doc.send(
-          new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': usageKey(widgetId, '').pk } }),
+          new QueryCommand({
+            TableName: TABLE,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': usageKey(widgetId, '').pk },
+          }),
         )
       ).Items ?? []) as UsageRecord[],
     close: () => db.close(),

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MANAGED_BY, type KeyRecord, type WidgetRecord } from '../../functions/records/table';
+import { type KeyRecord, MANAGED_BY, type WidgetRecord } from '../../functions/records/table';
 import { proxyEventFixture } from '../fixtures/proxy-event';
 
 const documentMock = mockClient(DynamoDBDocumentClient);
@@ -16,13 +16,35 @@ const fixture = proxyEventFixture();
 
 const KEY = 'pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const widget: WidgetRecord = {
-  pk: 'WIDGET#docs-bot', sk: 'CONFIG', managedBy: MANAGED_BY, widgetId: 'docs-bot', name: 'Docs', model: { provider: 'faq' },
-  systemPrompt: 'secret prompt', greeting: 'Hi', placeholder: 'Ask', theme: { primary: '#2563eb', position: 'bottom-right' },
-  allowedOrigins: ['https://docs.example.com'], limits: { perMinute: 10, perDay: 200 }, status: 'active', quickActions: ['Q'],
-  feedback: true, faq: [], retentionDays: 30, publicKey: KEY, keyVersion: 0, keyGrace: {},
+  pk: 'WIDGET#docs-bot',
+  sk: 'CONFIG',
+  managedBy: MANAGED_BY,
+  widgetId: 'docs-bot',
+  name: 'Docs',
+  model: { provider: 'faq' },
+  systemPrompt: 'secret prompt',
+  greeting: 'Hi',
+  placeholder: 'Ask',
+  theme: { primary: '#2563eb', position: 'bottom-right' },
+  allowedOrigins: ['https://docs.example.com'],
+  limits: { perMinute: 10, perDay: 200 },
+  status: 'active',
+  quickActions: ['Q'],
+  feedback: true,
+  faq: [],
+  retentionDays: 30,
+  publicKey: KEY,
+  keyVersion: 0,
+  keyGrace: {},
   incarnation: 'i-1',
 };
-const keyRecord: KeyRecord = { pk: `KEY#${KEY}`, sk: 'KEY', managedBy: MANAGED_BY, widgetId: 'docs-bot', keyVersion: 0 };
+const keyRecord: KeyRecord = {
+  pk: `KEY#${KEY}`,
+  sk: 'KEY',
+  managedBy: MANAGED_BY,
+  widgetId: 'docs-bot',
+  keyVersion: 0,
+};
 
 function appearanceEvent(origin: string | undefined, key = KEY, method = 'GET'): APIGatewayProxyEvent {
   const event = structuredClone(fixture);
@@ -49,9 +71,12 @@ test('an allowed origin gets the public appearance and a CORS grant for itself',
   expect(response.statusCode).toBe(200);
   expect(response.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://docs.example.com', Vary: 'Origin' });
   expect(JSON.parse(response.body)).toEqual({
-    name: 'Docs', greeting: 'Hi', placeholder: 'Ask',
+    name: 'Docs',
+    greeting: 'Hi',
+    placeholder: 'Ask',
     theme: { primary: '#2563eb', position: 'bottom-right', onPrimary: '#ffffff', focusRing: '#2563eb' },
-    quickActions: ['Q'], feedback: true,
+    quickActions: ['Q'],
+    feedback: true,
   });
   expect(response.body).not.toContain('secret prompt');
 });
@@ -106,6 +131,9 @@ test('a pale theme colour comes with black text and a black focus ring (no colou
     .resolves({ Item: { ...widget, theme: { primary: '#fde047', position: 'bottom-left' } } });
   const response = await invoke(appearanceEvent('https://docs.example.com'));
   expect(JSON.parse(response.body).theme).toEqual({
-    primary: '#fde047', position: 'bottom-left', onPrimary: '#000000', focusRing: '#000000',
+    primary: '#fde047',
+    position: 'bottom-left',
+    onPrimary: '#000000',
+    focusRing: '#000000',
   });
 });

@@ -1,6 +1,6 @@
 import { postJson, Refusal } from '../api';
-import { readServerSentEvents } from './sse';
 import { createSessionStore } from './session-store';
+import { readServerSentEvents } from './sse';
 
 export interface HistoryItem {
   id: string;
