@@ -1,78 +1,75 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createMessageRoute } from '../functions/conversations/send-message';
 import type { ApiRequest } from '../functions/http/request';
-import { createUsageCounters } from '../functions/limits/usage-counters';
 import { createProviderResolver } from '../functions/providers/resolve-provider';
-import { createDocumentClient } from '../functions/records/client';
-import { createSessionStore } from '../functions/sessions/session-record';
-import { createSessionKeyLoader } from '../functions/sessions/signing-secret';
 import { createSessionRoute } from '../functions/sessions/start-session';
-import { createWidgetStore } from '../functions/widgets/widget-store';
-import { validateConfig } from '../infra/config/load';
-import { resolveConfig } from '../infra/config/resolve';
-import { ensureTable, startLocalDatabase } from '../infra/local/database';
-import { startLocalTarget } from '../infra/local/target';
-import { reconcile } from '../infra/reconcile/reconcile';
+import { createSessionRuntime } from '../functions/wiring/session-runtime';
+import { watchRequests } from './dynamodb-requests';
+import { durationRow, percentile } from './figures';
+import {
+  faqConfig,
+  OPEN_LIMITS,
+  ORIGIN,
+  QUESTION,
+  sendMessage,
+  serveLocally,
+  startBenchTable,
+  startSession,
+} from './local-perch';
 
-const ORIGIN = 'https://docs.example.com';
-const FAQ = [{ question: 'How do I rotate the key?', answer: 'Raise keyRotation in widgets.config.ts and apply the config.' }];
-const OPEN_LIMITS = { perMinute: 100_000, perDay: 10_000_000 };
 const REQUEST_TARGET = 3;
 const OVERHEAD_TARGET = 3;
 const RUNS = Number(process.env.PERCH_BENCH_MESSAGES ?? 300);
+const ROUTE_RUNS = 100;
+const WARM_UP = 100;
 
 /**
- * Two figures of the message route (issue 3):
- * 1. DynamoDB requests per visitor message, counted by an SDK middleware on the document
- *    client, through the real session and message routes in-process against dynalite (faq model).
- * 2. Handler overhead per message on the local target (faq model, no pacing, JSON mode) against
- *    a bare Node HTTP echo server in the same process: median and p95 of sequential requests.
+ * Two figures of the message route (issue 3), their times split into DynamoDB time and the rest
+ * (issue 10). An SDK middleware on the functions' document client counts the requests and times
+ * them: DynamoDB time is the wall time with a request in flight (SDK and dynalite, which runs in
+ * this process), taken per message, so each message's own work is its time less its DynamoDB time.
+ * 1. DynamoDB requests per visitor action through the real session and message routes in-process
+ *    against dynalite (faq model), and the fast path's route time.
+ * 2. Handler overhead per message through the local adapter (faq, no pacing, JSON mode) against a
+ *    bare Node HTTP echo server in the same process: median and p95 of sequential requests.
  */
 export default async function messagesBench(): Promise<void> {
   await requestsPerMessage();
   await handlerOverhead();
 }
 
-async function requestsPerMessage(): Promise<void> {
-  const table = 'perch-bench-messages';
-  const database = await startLocalDatabase();
-  try {
-    await ensureTable(database.client, table);
-    const doc = createDocumentClient(database.client);
-    const counted = countRequests(doc);
-    const config = {
-      models: { local: { provider: 'faq' } },
-      widgets: {
-        open: { name: 'Open', model: 'local', allowedOrigins: [ORIGIN], limits: OPEN_LIMITS, faq: FAQ },
-        capped: { name: 'Capped', model: 'local', allowedOrigins: [ORIGIN], limits: { ...OPEN_LIMITS, perVisitorPerDay: 1000 }, faq: FAQ },
-      },
-    };
-    let now = Date.UTC(2026, 10, 24, 12, 0, 1);
-    const { widgets } = await reconcile(doc, table, resolveConfig(validateConfig(config), 'local'), { now });
-    const keyOf = (id: string) => widgets.find((w) => w.widgetId === id)!.publicKey;
+/** Per-request samples of a duration and the DynamoDB time within it. */
+function createSplit() {
+  const total: number[] = [];
+  const dynamo: number[] = [];
+  return {
+    add: (totalMs: number, dynamoMs: number) => {
+      total.push(totalMs);
+      dynamo.push(dynamoMs);
+    },
+    total,
+    dynamo,
+    /** Each request's time less its DynamoDB time. */
+    rest: () => total.map((t, i) => t - dynamo[i]!),
+  };
+}
 
-    const runtime = {
-      doc,
-      table,
-      widgets: createWidgetStore({ doc, table }),
-      sessions: createSessionStore({ doc, table }),
-      counters: createUsageCounters({ doc, table }),
-      loadKeys: createSessionKeyLoader({ env: { PERCH_SESSION_SECRET: 'bench-secret-0123456789abcdef0123456789' } }),
-      now: () => now,
-    };
-    const startSession = createSessionRoute(runtime);
-    const sendMessage = createMessageRoute({
+async function requestsPerMessage(): Promise<void> {
+  let now = Date.UTC(2026, 10, 24, 12, 0, 1);
+  const config = faqConfig({ open: {}, capped: { limits: { ...OPEN_LIMITS, perVisitorPerDay: 1000 } } });
+  const bench = await startBenchTable(config, () => now);
+  try {
+    const watch = watchRequests(bench.deps.doc);
+    // The routes themselves, as functions/wiring builds them, without middy and the HTTP edge.
+    const runtime = createSessionRuntime(bench.deps);
+    const startRoute = createSessionRoute(runtime);
+    const messageRoute = createMessageRoute({
       ...runtime,
-      findWidget: (id) => runtime.widgets.findWidget(id),
-      resolveProvider: createProviderResolver({ fetchSecret: () => Promise.reject(new Error('no secrets in the bench')) }),
+      resolveProvider: createProviderResolver({ env: {}, fetchSecret: bench.deps.fetchSecret }),
     });
-    const request = (method: string, body: unknown, headers: Record<string, string> = {}, sessionId?: string): ApiRequest => ({
-      method,
+    const request = (body: unknown, headers: Record<string, string> = {}, sessionId?: string): ApiRequest => ({
+      method: 'POST',
       path: sessionId ? `/v1/sessions/${sessionId}/messages` : '/v1/sessions',
       pathParams: sessionId ? { sessionId } : {},
       headers: { origin: ORIGIN, 'content-type': 'application/json', ...headers },
@@ -82,36 +79,36 @@ async function requestsPerMessage(): Promise<void> {
       signal: new AbortController().signal,
     });
     const start = async (widgetId: string) => {
-      const response = await startSession(request('POST', { key: keyOf(widgetId) }));
+      const response = await startRoute(request({ key: bench.publicKey(widgetId) }));
       if (response.status !== 201) throw new Error(`session start: ${response.status} ${response.body}`);
       return JSON.parse(response.body) as { sessionId: string; token: string };
     };
     const message = async (session: { sessionId: string; token: string }) => {
       const headers = { authorization: `Bearer ${session.token}`, accept: 'application/json' };
-      const response = await sendMessage(request('POST', { text: 'How do I rotate the key?' }, headers, session.sessionId));
+      const response = await messageRoute(request({ text: QUESTION }, headers, session.sessionId));
       if (response.status !== 200) throw new Error(`message: ${response.status} ${String(response.body)}`);
     };
 
-    const rows: [string, string][] = [];
+    const rows: { label: string; figures: string; perAction: number }[] = [];
     const measure = async (label: string, times: number, act: (i: number) => Promise<void>) => {
-      counted.reset();
+      watch.reset();
       for (let i = 0; i < times; i++) await act(i);
-      rows.push([label, counted.describe(times)]);
+      rows.push({ label, figures: watch.describe(times), perAction: watch.total() / times });
     };
 
     const open = await start('open');
     await message(open); // the minute's first message: the counter now tracks this minute
-    await counted.untracked(async () => {
-      for (let i = 0; i < 30; i++) await message(open); // warm up (JIT, connections)
+    await watch.untracked(async () => {
+      // Warm up (JIT, connections): this runs first in a fresh process, and dynalite warms slowly.
+      for (let i = 0; i < WARM_UP; i++) await message(open);
     });
-    const routeMs: number[] = [];
-    await measure('message, fast path (same minute)', 50, async () => {
-      now += 1000;
-      const started = performance.now();
+    const route = createSplit();
+    await measure('message, fast path (same minute)', ROUTE_RUNS, async () => {
+      now += 500; // a minute's worth of messages stays in the same minute
+      const [started, busy] = [performance.now(), watch.busyMs()];
       await message(open);
-      routeMs.push(performance.now() - started);
+      route.add(performance.now() - started, watch.busyMs() - busy);
     });
-    const waitedMs = counted.busyMs() / routeMs.length;
     await measure('message, first of a new minute', 10, async () => {
       now = (Math.floor(now / 60_000) + 1) * 60_000 + 5000;
       await message(open);
@@ -125,7 +122,7 @@ async function requestsPerMessage(): Promise<void> {
     let dayStart = Date.UTC(2026, 10, 25);
     await measure("message, a UTC day's first", 3, async () => {
       now = dayStart - 10_000;
-      const session = await counted.untracked(() => start('open')); // a fresh token, yesterday
+      const session = await watch.untracked(() => start('open')); // a fresh token, yesterday
       now = dayStart + 30_000;
       dayStart += 86_400_000;
       await message(session);
@@ -135,141 +132,88 @@ async function requestsPerMessage(): Promise<void> {
       await start('open');
     });
 
-    console.log(`DynamoDB requests per visitor action (in-process routes on dynalite, faq model; target ≤ ${REQUEST_TARGET} per message):`);
-    for (const [label, figures] of rows) console.log(`  ${label.padEnd(42)} ${figures}`);
-    console.log(
-      '  (dynalite returns no item with a failed condition; DynamoDB does (ALL_OLD), so there a new minute costs one GetItem less)',
-    );
-    const route = percentile(routeMs, 50);
-    console.log(
-      `  fast-path message route in-process (no HTTP, no middy): median ${ms(route).trim()}, of which ${ms(waitedMs).trim()} (mean) in DynamoDB calls (SDK + dynalite), ${ms(route - waitedMs).trim()} the route's own work`,
-    );
+    const fastPath = rows[0]!.perAction;
+    const verdict = fastPath <= REQUEST_TARGET ? 'ok' : `over target (${fastPath} on the fast path)`;
+    console.log(`DynamoDB requests per visitor action (in-process routes on dynalite, faq model;`);
+    console.log(`target ≤ ${REQUEST_TARGET} per message: ${verdict}):`);
+    for (const { label, figures } of rows) console.log(`  ${label.padEnd(42)} ${figures}`);
+    console.log('  (dynalite returns no item with a failed condition; DynamoDB does (ALL_OLD),');
+    console.log('  so there a new minute costs one GetItem less)');
+    console.log(`Fast-path message route in-process (no HTTP, no middy), ${ROUTE_RUNS} sequential messages:`);
+    console.log(durationRow('whole route', route.total));
+    console.log(durationRow('of it in DynamoDB calls', route.dynamo, 'SDK + dynalite, in this process'));
+    console.log(durationRow("the route's own work", route.rest(), "each message's time less its DynamoDB time"));
   } finally {
-    await database.close();
+    await bench.close();
   }
 }
 
-/** Counts the document client's requests by command with an SDK middleware (one per attempt). */
-function countRequests(doc: DynamoDBDocumentClient) {
-  const counts = new Map<string, number>();
-  let paused = false;
-  // Time with at least one request in flight: what a message waits on the table (parallel writes count once).
-  let inFlight = 0;
-  let busySince = 0;
-  let busyMs = 0;
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (!paused) {
-        const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-        counts.set(name, (counts.get(name) ?? 0) + 1);
-      }
-      return next(args);
-    },
-    { step: 'deserialize', name: 'perchBenchCountRequests' }, // once per attempt: retries count
-  );
-  doc.middlewareStack.add(
-    (next) => async (args) => {
-      if (paused) return next(args);
-      if (inFlight++ === 0) busySince = performance.now();
-      try {
-        return await next(args);
-      } finally {
-        if (--inFlight === 0) busyMs += performance.now() - busySince;
-      }
-    },
-    { step: 'initialize', name: 'perchBenchTimeRequests' }, // the whole SDK call: marshalling, signing, HTTP
-  );
-  return {
-    reset: () => {
-      counts.clear();
-      busyMs = 0;
-    },
-    busyMs: () => busyMs,
-    untracked: async <T>(act: () => Promise<T>): Promise<T> => {
-      paused = true;
-      try {
-        return await act();
-      } finally {
-        paused = false;
-      }
-    },
-    describe: (actions: number) => {
-      const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      const kinds = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${fmt(n / actions)}`);
-      return `${fmt(total / actions).padStart(4)} requests  (${kinds.join(', ')})`;
-    },
-  };
-}
-
 async function handlerOverhead(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'perch-bench-overhead-'));
-  const savedEnv = { ...process.env };
-  const info = console.info;
-  console.info = () => undefined; // the handlers log one line per request
+  const bench = await startBenchTable(faqConfig({ 'docs-bot': {} }));
+  const watch = watchRequests(bench.deps.doc);
+  let handled: (ms: number) => void = () => undefined;
+  const perch = await serveLocally(bench.deps, {
+    onHandled: (route, ms) => {
+      if (route === 'messages') handled(ms);
+    },
+  });
   const echo = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(body);
   });
+  await new Promise<void>((done) => echo.listen(0, '127.0.0.1', done));
   try {
-    const configFile = join(dir, 'widgets.config.ts');
-    writeFileSync(
-      configFile,
-      `export default ${JSON.stringify({
-        models: { local: { provider: 'faq', streamDelayMs: 0 } },
-        widgets: { 'docs-bot': { name: 'Docs', model: 'local', allowedOrigins: [ORIGIN], limits: OPEN_LIMITS, faq: FAQ } },
-      })};\n`,
-    );
-    const target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
-    await new Promise<void>((done) => echo.listen(0, '127.0.0.1', done));
-    try {
-      const started = await fetch(`${target.apiUrl}/v1/sessions`, {
-        method: 'POST',
-        headers: { Origin: ORIGIN, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ key: target.outputs.widgets['docs-bot']!.publicKey }),
-      });
-      const session = (await started.json()) as { sessionId: string; token: string };
-      const body = JSON.stringify({ text: 'How do I rotate the key?' });
-      const headers = { Origin: ORIGIN, 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${session.token}` };
-      const perch = () => timed(`${target.apiUrl}/v1/sessions/${session.sessionId}/messages`, headers, body);
-      const bare = () => timed(`http://127.0.0.1:${(echo.address() as AddressInfo).port}/`, headers, body);
+    const session = await startSession(perch.url, bench.publicKey('docs-bot'));
+    const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/`;
+    const request = createSplit();
+    const handler: number[] = [];
+    const perchOnce = async (record: boolean) => {
+      const handlerDone = new Promise<number>((resolve) => (handled = resolve));
+      const [started, busy] = [performance.now(), watch.busyMs()];
+      const response = await sendMessage(perch.url, session, 'application/json');
+      await response.text();
+      if (response.status !== 200) throw new Error(`message: ${response.status}`);
+      const totalMs = performance.now() - started;
+      const handlerMs = await handlerDone;
+      if (!record) return;
+      request.add(totalMs, watch.busyMs() - busy);
+      handler.push(handlerMs);
+    };
+    const bareMs: number[] = [];
+    const bareOnce = async () => {
+      const started = performance.now();
+      const response = await fetch(echoUrl, { method: 'POST', body: JSON.stringify({ text: QUESTION }) });
+      await response.text();
+      return performance.now() - started;
+    };
 
-      for (let i = 0; i < 30; i++) await Promise.all([perch(), bare()]); // warm up: JIT, handler imports, connections
-      const perchMs: number[] = [];
-      const bareMs: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        // Interleaved, so both see the same machine state (GC, CPU frequency).
-        perchMs.push(await perch());
-        bareMs.push(await bare());
-      }
-      const [pMedian, p95] = [percentile(perchMs, 50), percentile(perchMs, 95)];
-      const [eMedian, e95] = [percentile(bareMs, 50), percentile(bareMs, 95)];
-      console.log(`Handler overhead per message, local target (faq, streamDelayMs 0, JSON mode), ${RUNS} sequential requests each:`);
-      console.log(`  perch message route   median ${ms(pMedian)}  p95 ${ms(p95)}`);
-      console.log(`  bare node http echo   median ${ms(eMedian)}  p95 ${ms(e95)}`);
-      const ratio = pMedian / eMedian;
-      console.log(`  ratio (median)        ${ratio.toFixed(1)}× (p95 ${(p95 / e95).toFixed(1)}×)  target ≤ ${OVERHEAD_TARGET}×  ${ratio <= OVERHEAD_TARGET ? 'ok' : 'over target'}`);
-    } finally {
-      await target.close();
+    for (let i = 0; i < WARM_UP; i++) await Promise.all([perchOnce(false), bareOnce()]); // warm up: JIT, connections
+    for (let i = 0; i < RUNS; i++) {
+      // Interleaved, so both see the same machine state (GC, CPU frequency).
+      await perchOnce(true);
+      bareMs.push(await bareOnce());
     }
+    const handlerOwn = handler.map((h, i) => h - request.dynamo[i]!);
+    const outside = request.total.map((t, i) => t - handler[i]!);
+    const [median, bare] = [percentile(request.total, 50), percentile(bareMs, 50)];
+    console.log(`Handler overhead per message, local adapter (faq, streamDelayMs 0, JSON mode), ${RUNS} sequential`);
+    console.log('requests each; client, server and dynalite share this process (medians of parts need not add up):');
+    console.log(durationRow('perch message request', request.total, 'fetch until the body is read'));
+    console.log(durationRow('  in DynamoDB calls', request.dynamo, 'SDK + dynalite'));
+    console.log(durationRow("  the handler's own work", handlerOwn, 'middy, edge, route: handler less DynamoDB'));
+    console.log(durationRow('  local server and HTTP', outside, 'request less handler: both ends of the socket'));
+    console.log(durationRow('bare node http echo', bareMs));
+    const [ratio, lessDb] = [median / bare, percentile(request.rest(), 50)];
+    const verdict = ratio <= OVERHEAD_TARGET ? 'ok' : 'over target';
+    console.log(`  ratio (median)             ${ratio.toFixed(1)}×  target ≤ ${OVERHEAD_TARGET}×  ${verdict}`);
+    console.log(
+      `  ratio less DynamoDB time   ${(lessDb / bare).toFixed(1)}×  (request less DynamoDB: ${lessDb.toFixed(2)} ms)`,
+    );
   } finally {
     await new Promise<void>((done) => echo.close(() => done()));
-    console.info = info;
-    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
-    Object.assign(process.env, savedEnv);
-    rmSync(dir, { recursive: true, force: true });
+    await perch.close();
+    await bench.close();
   }
 }
-
-async function timed(url: string, headers: Record<string, string>, body: string): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(url, { method: 'POST', headers, body });
-  await response.text();
-  if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
-  return performance.now() - started;
-}
-
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
-const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(9);
-const fmt = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
