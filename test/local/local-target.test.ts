@@ -83,7 +83,7 @@ test('an allowed origin gets the appearance and a CORS grant for itself', async 
       name: 'Docs',
       greeting: 'Hi docs',
       placeholder: 'Type your question…',
-      theme: { primary: '#2563eb', position: 'bottom-right' },
+      theme: { primary: '#2563eb', position: 'bottom-right', onPrimary: '#ffffff', focusRing: '#2563eb' },
       quickActions: ['What is Perch?'],
       feedback: true,
     },
