@@ -21,12 +21,19 @@ export default async function functionsBench(): Promise<void> {
   try {
     const started = performance.now();
     const bundles = await bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir });
-    console.log(`esbuild: ${bundles.length} bundles in ${(performance.now() - started).toFixed(0)} ms (node ${process.version}; Lambda runs nodejs22.x on arm64)`);
-    console.log(`${'function'.padEnd(15)} ${'minified'.padStart(10)} ${'gzip'.padStart(9)} ${'import (median)'.padStart(16)}  targets: ≤ ${SIZE_TARGET_BYTES / 1024} KB, ≤ ${IMPORT_TARGET_MS} ms`);
+    console.log(
+      `esbuild: ${bundles.length} bundles in ${(performance.now() - started).toFixed(0)} ms (node ${process.version}; Lambda runs nodejs22.x on arm64)`,
+    );
+    console.log(
+      `${'function'.padEnd(15)} ${'minified'.padStart(10)} ${'gzip'.padStart(9)} ${'import (median)'.padStart(16)}  targets: ≤ ${SIZE_TARGET_BYTES / 1024} KB, ≤ ${IMPORT_TARGET_MS} ms`,
+    );
     for (const bundle of bundles) {
       const gzip = gzipSync(readFileSync(bundle.file)).length;
       const ms = median(Array.from({ length: RUNS }, () => importMs(bundle.file)));
-      const flags = [bundle.bytes > SIZE_TARGET_BYTES ? 'over size target' : '', ms > IMPORT_TARGET_MS ? 'over import target' : ''].filter(Boolean);
+      const flags = [
+        bundle.bytes > SIZE_TARGET_BYTES ? 'over size target' : '',
+        ms > IMPORT_TARGET_MS ? 'over import target' : '',
+      ].filter(Boolean);
       console.log(
         `${bundle.name.padEnd(15)} ${kb(bundle.bytes).padStart(10)} ${kb(gzip).padStart(9)} ${`${ms.toFixed(1)} ms`.padStart(16)}  ${flags.join(', ') || 'ok'}`,
       );

@@ -38,15 +38,20 @@ async function measureLoad(page: Page, url: string): Promise<LoadTiming> {
   });
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
-const summary = (values: number[]) => `median ${percentile(values, 50).toFixed(1)} ms  p95 ${percentile(values, 95).toFixed(1)} ms`;
-const verdict = (bytes: number, budget: number) => (bytes <= budget ? `≤ ${budget} B ✓` : `> ${budget} B ✗ OVER BUDGET`);
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+const summary = (values: number[]) =>
+  `median ${percentile(values, 50).toFixed(1)} ms  p95 ${percentile(values, 95).toFixed(1)} ms`;
+const verdict = (bytes: number, budget: number) =>
+  bytes <= budget ? `≤ ${budget} B ✓` : `> ${budget} B ✗ OVER BUDGET`;
 
 /** Bundle sizes, and in Chromium: loader → bubble visible, and the first open (loads chat.js). */
 export default async function loaderBench(): Promise<void> {
   const bundles = await buildLoaderBundles();
   console.log(`widget bundles (esbuild, minified; gzip -9):\n${formatBundleSizes(bundles)}`);
-  console.log(`  loader.js gzip ${verdict(bundles.loader.gzip.length, LOADER_GZIP_BUDGET)}   chat.js gzip ${verdict(bundles.chat.gzip.length, CHAT_GZIP_BUDGET)}`);
+  console.log(
+    `  loader.js gzip ${verdict(bundles.loader.gzip.length, LOADER_GZIP_BUDGET)}   chat.js gzip ${verdict(bundles.chat.gzip.length, CHAT_GZIP_BUDGET)}`,
+  );
 
   const info = console.info;
   console.info = () => undefined; // the handlers' one-line request logs

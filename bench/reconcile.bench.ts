@@ -23,7 +23,10 @@ function generateConfig(count: number) {
       allowedOrigins: [`https://site-${i}.example.com`, 'https://*.example.org'],
       limits: { perMinute: 10 + (i % 7), perDay: 200 + i },
       quickActions: ['How do I start?', 'What does it cost?'],
-      faq: Array.from({ length: 5 }, (_, n) => ({ question: `Question ${n} about widget ${i}?`, answer: `Answer ${n}: ${'lorem ipsum '.repeat(20)}` })),
+      faq: Array.from({ length: 5 }, (_, n) => ({
+        question: `Question ${n} about widget ${i}?`,
+        answer: `Answer ${n}: ${'lorem ipsum '.repeat(20)}`,
+      })),
     };
   }
   return validateConfig({ models: { local: { provider: 'faq' } }, widgets });
@@ -51,9 +54,14 @@ export default async function reconcileBench(): Promise<void> {
     const secondS = seconds(started);
 
     console.log(`reconcile ${WIDGETS} widgets against dynalite on disk (${dir}):`);
-    console.log(`  first apply      ${firstS.toFixed(2)} s  ${verdict(firstS, TARGET_FIRST_S)}  (${created} created, ${first.writes} records written)`);
-    console.log(`  no-change apply  ${secondS.toFixed(2)} s  ${verdict(secondS, TARGET_SECOND_S)}  (${second.plan.changes.length} changes, ${second.writes} records written)`);
-    if (second.plan.changes.length !== 0) throw new Error(`the second apply planned ${second.plan.changes.length} changes`);
+    console.log(
+      `  first apply      ${firstS.toFixed(2)} s  ${verdict(firstS, TARGET_FIRST_S)}  (${created} created, ${first.writes} records written)`,
+    );
+    console.log(
+      `  no-change apply  ${secondS.toFixed(2)} s  ${verdict(secondS, TARGET_SECOND_S)}  (${second.plan.changes.length} changes, ${second.writes} records written)`,
+    );
+    if (second.plan.changes.length !== 0)
+      throw new Error(`the second apply planned ${second.plan.changes.length} changes`);
   } finally {
     await database.close();
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,8 @@ async function runOne(file: string): Promise<void> {
   const bench = (await import(file)) as { default: unknown };
   // tsx's CommonJS interop can nest the default export one level (`{ default: { default: fn } }`).
   const value = bench.default;
-  const run = typeof value === 'object' && value !== null && 'default' in value ? (value as { default: unknown }).default : value;
+  const run =
+    typeof value === 'object' && value !== null && 'default' in value ? (value as { default: unknown }).default : value;
   if (typeof run !== 'function') throw new Error(`${file} must default-export an async function`);
   await run();
 }

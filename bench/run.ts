@@ -22,10 +22,14 @@ function main(): number {
   let failed = 0;
   for (const file of files) {
     console.log(`\n=== ${file} ===`);
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'run-one.ts'), join(__dirname, file)], {
-      stdio: 'inherit',
-      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'run-one.ts'), join(__dirname, file)],
+      {
+        stdio: 'inherit',
+        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+      },
+    );
     if (result.status !== 0) {
       failed += 1;
       console.error(`${file} failed (exit ${result.status ?? result.signal})`);

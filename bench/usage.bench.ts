@@ -27,7 +27,13 @@ export default async function usageBench(): Promise<void> {
     const expiresAt = utcDayStart(today) / 1000 + 4 * 86_400;
     const seedStarted = performance.now();
     await batchPut(doc, [
-      ...ids.map((widgetId) => ({ ...widgetKey(widgetId), managedBy: MANAGED_BY, widgetId, name: widgetId, status: 'active' })),
+      ...ids.map((widgetId) => ({
+        ...widgetKey(widgetId),
+        managedBy: MANAGED_BY,
+        widgetId,
+        name: widgetId,
+        status: 'active',
+      })),
       ...active.map((widgetId, i) => ({
         ...counterKey(widgetId, yesterday),
         widgetId,
@@ -54,7 +60,9 @@ export default async function usageBench(): Promise<void> {
     const counted = countingClient(doc);
     const reportStarted = performance.now();
     const report = await readUsageReport({ doc: counted.doc, table: TABLE, days: 7 });
-    console.log(`usage report, 7 days: ${seconds(reportStarted)}, ${report.widgets.length} widgets, ${report.totals.messages} messages; requests ${counted.describe()}`);
+    console.log(
+      `usage report, 7 days: ${seconds(reportStarted)}, ${report.widgets.length} widgets, ${report.totals.messages} messages; requests ${counted.describe()}`,
+    );
   } finally {
     await db.close();
   }
