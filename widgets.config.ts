@@ -28,17 +28,20 @@ export default defineConfig({
         {
           question: 'How do I rotate the key?',
           answer:
-            'Raise **keyRotation** in `widgets.config.ts` and apply (`npm start` or `pulumi up`). The old key starts no new session; open sessions keep working for a 2-hour grace period.',
+            'Raise **keyRotation** in `widgets.config.ts` and apply (`npm start` or `pulumi up`). ' +
+            'The old key starts no new session; open sessions keep working for a 2-hour grace period.',
         },
         {
           question: 'Which websites can embed the widget?',
           answer:
-            'Only the origins listed in **allowedOrigins**, e.g. `https://docs.example.com` or `https://*.example.com` for any subdomain. Any other website is refused.',
+            'Only the origins listed in **allowedOrigins**, e.g. `https://docs.example.com` ' +
+            'or `https://*.example.com` for any subdomain. Any other website is refused.',
         },
         {
           question: 'What are the limits?',
           answer:
-            'Each widget has **perMinute** (default 10) and **perDay** (default 200) limits, an optional per-visitor daily cap and an optional daily budget in USD. Daily counts reset at 00:00 UTC.',
+            'Each widget has **perMinute** (default 10) and **perDay** (default 200) limits, ' +
+            'an optional per-visitor daily cap and an optional daily budget in USD. Daily counts reset at 00:00 UTC.',
         },
         {
           question: 'Where are conversations stored?',

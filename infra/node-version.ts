@@ -11,6 +11,7 @@ export function warnIfOldNode(version = process.versions.node, log: (line: strin
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const need = REQUIRED_NODE_MAJOR;
   log(
-    `perch: Node.js ${version} is older than ${need}, which Perch needs (Lambda runs nodejs22.x); install Node ${need}.`,
+    `perch: Node.js ${version} is older than ${need}, which Perch needs (Lambda runs nodejs22.x); ` +
+      `install Node ${need}.`,
   );
 }

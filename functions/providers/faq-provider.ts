@@ -9,9 +9,10 @@ export const FAQ_FALLBACK =
   "Sorry, I don't have an answer to that yet. Try one of the suggested questions, or rephrase yours.";
 
 const STOP_WORDS = new Set(
-  'a an and are as at be can could do does did for from how i if in is it me my of on or our please the this to was what when where which who why will with would you your'.split(
-    ' ',
-  ),
+  (
+    'a an and are as at be can could do does did for from how i if in is it me my of on or our please ' +
+    'the this to was what when where which who why will with would you your'
+  ).split(' '),
 );
 
 /** Lower-cased word stems without stop words: "Rotating keys?" → ["rot", "key"]. */

@@ -28,7 +28,8 @@ export function createSessionKeyLoader({
       const secret = inline ?? (arn ? await fetchSecret(arn) : undefined);
       if (!secret || secret.length < 32) {
         throw new Error(
-          `session secret missing or shorter than 32 characters (${FUNCTION_ENV.sessionSecret} or ${FUNCTION_ENV.sessionSecretArn})`,
+          'session secret missing or shorter than 32 characters ' +
+            `(${FUNCTION_ENV.sessionSecret} or ${FUNCTION_ENV.sessionSecretArn})`,
         );
       }
       return deriveSessionKeys(secret);

@@ -50,7 +50,10 @@ export interface UsageRecord extends DailyUsage {
   expiresAt: number;
 }
 
-/** Counter items outlive their day long enough for a local target stopped for weeks to roll them up; history keeps ~13 months. */
+/**
+ * Counter items outlive their day long enough for a local target stopped for weeks to roll them
+ * up; history keeps ~13 months.
+ */
 export const COUNTER_RETENTION_DAYS = 35;
 export const USAGE_RETENTION_DAYS = 400;
 

@@ -97,6 +97,7 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
         },
         { parent },
       );
+      const wildcardPath = route.resource.replace(/\{[^}]+\}/g, '*');
       new aws.lambda.Permission(
         `${id}-invoke`,
         {
@@ -104,7 +105,7 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
           function: target.fn.name,
           principal: 'apigateway.amazonaws.com',
           // Only this method on this path of this API's stage may invoke the function.
-          sourceArn: pulumi.interpolate`${api.executionArn}/${API_STAGE}/${method}${route.resource.replace(/\{[^}]+\}/g, '*')}`,
+          sourceArn: pulumi.interpolate`${api.executionArn}/${API_STAGE}/${method}${wildcardPath}`,
         },
         { parent },
       );

@@ -87,13 +87,11 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
 
 /** Foundation-model ARNs of the Bedrock bindings, in the binding's region or the stack's. */
 export function bedrockModelArns(models: readonly ModelBinding[], scope: AccountScope): string[] {
-  const arns = models.flatMap((model) =>
-    model.provider === 'bedrock'
-      ? [
-          `arn:${scope.partition}:bedrock:${model.region ?? scope.region}::foundation-model/${literal(model.modelId, 'Bedrock modelId')}`,
-        ]
-      : [],
-  );
+  const arns = models.flatMap((model) => {
+    if (model.provider !== 'bedrock') return [];
+    const modelId = literal(model.modelId, 'Bedrock modelId');
+    return [`arn:${scope.partition}:bedrock:${model.region ?? scope.region}::foundation-model/${modelId}`];
+  });
   return [...new Set(arns)].sort();
 }
 

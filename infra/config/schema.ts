@@ -100,8 +100,9 @@ const entriesOf = (value: unknown): [string, unknown][] => (isObject(value) ? Ob
 
 /**
  * Rules across fields: widget ids are slugs, models exist, origins are not listed twice,
- * stack overrides name declared widgets, a widget fits in one table item. They run even when other fields failed (so `check`
- * lists every problem at once), which is why they guard every shape they read.
+ * stack overrides name declared widgets, a widget fits in one table item. They run even when
+ * other fields failed (so `check` lists every problem at once), which is why they guard every
+ * shape they read.
  */
 function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
   if (!isObject(config)) return;
@@ -124,7 +125,9 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
       ctx.addIssue({
         code: 'custom',
         path,
-        message: `is about ${kb} KB, more than the ${MAX_WIDGET_KB} KB one table item can hold; shorten faq or systemPrompt`,
+        message:
+          `is about ${kb} KB, more than the ${MAX_WIDGET_KB} KB one table item can hold; ` +
+          'shorten faq or systemPrompt',
       });
     }
     if (models && typeof widget.model === 'string' && !Object.hasOwn(models, widget.model)) {

@@ -100,9 +100,8 @@ export async function startDemoSites({
       urlHost: site.host,
       files: (path) => demoFiles(path, { url, role, widgetId, snippet: widget.snippet, apiUrl: outputs.apiUrl }),
     }).catch((error: NodeJS.ErrnoException) => {
-      log(
-        `warning: demo page (${site.role} origin) not started: ${error.code === 'EADDRINUSE' ? `port ${site.port} is in use; set PERCH_DEMO_PORT` : error.message}`,
-      );
+      const reason = error.code === 'EADDRINUSE' ? `port ${site.port} is in use; set PERCH_DEMO_PORT` : error.message;
+      log(`warning: demo page (${site.role} origin) not started: ${reason}`);
       return undefined;
     });
     if (!server) continue;
@@ -111,7 +110,10 @@ export async function startDemoSites({
     if (allowedOrigins && (matchOrigin(url, allowedOrigins) !== null) !== (site.role === 'allowed')) {
       role = site.role === 'allowed' ? 'foreign' : 'allowed';
       log(
-        `warning: ${url} is ${role === 'foreign' ? 'not ' : ''}in ${widgetId}'s allowedOrigins ${JSON.stringify(allowedOrigins)}, so this demo page ${role === 'foreign' ? 'is refused' : 'is admitted'}; the default PERCH_DEMO_PORT (3000) matches the shipped config`,
+        `warning: ${url} is ${role === 'foreign' ? 'not ' : ''}in ${widgetId}'s allowedOrigins ` +
+          `${JSON.stringify(allowedOrigins)}, so this demo page ` +
+          `${role === 'foreign' ? 'is refused' : 'is admitted'}; ` +
+          'the default PERCH_DEMO_PORT (3000) matches the shipped config',
       );
     }
     log(`Demo page (${role} origin): ${server.url}/`);
@@ -133,7 +135,9 @@ interface DemoPage {
 function demoFiles(path: string, page: DemoPage): PageFile | undefined {
   if (path === '/demo.css') return { body: DEMO_CSS, contentType: 'text/css; charset=utf-8' };
   if (path !== '/') return undefined;
-  const csp = `default-src 'none'; script-src ${page.apiUrl}; connect-src ${page.apiUrl}; style-src 'self'; base-uri 'none'; form-action 'none'`;
+  const csp =
+    `default-src 'none'; script-src ${page.apiUrl}; connect-src ${page.apiUrl}; ` +
+    "style-src 'self'; base-uri 'none'; form-action 'none'";
   return {
     body: demoHtml(page, csp),
     contentType: 'text/html; charset=utf-8',
@@ -144,10 +148,12 @@ function demoFiles(path: string, page: DemoPage): PageFile | undefined {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function demoHtml({ url, role, widgetId, snippet }: DemoPage, csp: string): string {
+  const origin = `This origin, <code>${escapeHtml(url)}</code>,`;
+  const listed = `<code>${escapeHtml(widgetId)}</code>'s <code>allowedOrigins</code>`;
   const what =
     role === 'allowed'
-      ? `This origin, <code>${escapeHtml(url)}</code>, is in <code>${escapeHtml(widgetId)}</code>'s <code>allowedOrigins</code>: open the bubble in the corner and ask a question.`
-      : `This origin, <code>${escapeHtml(url)}</code>, is <strong>not</strong> in <code>${escapeHtml(widgetId)}</code>'s <code>allowedOrigins</code>: the API refuses it, and the bubble says so when opened.`;
+      ? `${origin} is in ${listed}: open the bubble in the corner and ask a question.`
+      : `${origin} is <strong>not</strong> in ${listed}: the API refuses it, and the bubble says so when opened.`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -29,7 +29,9 @@ const HEADERS = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'`,
+  'Content-Security-Policy':
+    `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'none'; ` +
+    "frame-ancestors 'none'; base-uri 'none'",
 };
 
 /**
@@ -139,10 +141,13 @@ function send(res: ServerResponse, status: number, html: string, method: string 
 function renderReport(report: UsageReport, { days, widget }: { days: number; widget?: string }): string {
   const link = (d: number, w = widget) =>
     `${USAGE_PAGE_PATH}?days=${d}${w ? `&amp;widget=${encodeURIComponent(w)}` : ''}`;
-  const nav = `<nav>${[7, 30, 90].map((d) => (d === days ? `<strong>${d} days</strong>` : `<a href="${link(d)}">${d} days</a>`)).join(' ')}${
-    widget ? ` <a href="${link(days, '')}">all widgets</a>` : ''
-  }</nav>`;
-  const meta = `<p class="meta">${report.days[0]} → ${report.days.at(-1)} UTC, today still counting. Generated ${escapeHtml(report.generatedAt)}.</p>`;
+  const dayLinks = [7, 30, 90]
+    .map((d) => (d === days ? `<strong>${d} days</strong>` : `<a href="${link(d)}">${d} days</a>`))
+    .join(' ');
+  const nav = `<nav>${dayLinks}${widget ? ` <a href="${link(days, '')}">all widgets</a>` : ''}</nav>`;
+  const meta =
+    `<p class="meta">${report.days[0]} → ${report.days.at(-1)} UTC, today still counting. ` +
+    `Generated ${escapeHtml(report.generatedAt)}.</p>`;
   if (report.widgets.length === 0)
     return page(
       'Perch usage',
@@ -151,24 +156,31 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
 
   const totalsByDay = report.days.map((_day, i) => report.widgets.reduce((n, w) => n + w.days[i]!.messages, 0));
   const rows = report.widgets
-    .map(
-      (w) =>
-        `<tr><td><a href="${link(days, w.widgetId)}">${escapeHtml(w.widgetId)}</a>${
-          w.status === 'active' ? '' : ` <span class="status">${w.status}</span>`
-        }</td>${figureCells(w.totals)}<td class="text">${escapeHtml(formatRefusals(w.totals.refusals))}</td><td>${barChart(
-          report.days,
-          w.days.map((d) => d.messages),
-          { width: 140, height: 28 },
-        )}</td></tr>`,
-    )
+    .map((w) => {
+      const status = w.status === 'active' ? '' : ` <span class="status">${w.status}</span>`;
+      const refusals = escapeHtml(formatRefusals(w.totals.refusals));
+      const chart = barChart(
+        report.days,
+        w.days.map((d) => d.messages),
+        { width: 140, height: 28 },
+      );
+      return (
+        `<tr><td><a href="${link(days, w.widgetId)}">${escapeHtml(w.widgetId)}</a>${status}</td>` +
+        `${figureCells(w.totals)}<td class="text">${refusals}</td><td>${chart}</td></tr>`
+      );
+    })
     .join('\n');
   const footer =
     report.widgets.length > 1
-      ? `<tfoot><tr><td>total</td>${figureCells(report.totals)}<td class="text">${escapeHtml(formatRefusals(report.totals.refusals))}</td><td></td></tr></tfoot>`
+      ? `<tfoot><tr><td>total</td>${figureCells(report.totals)}` +
+        `<td class="text">${escapeHtml(formatRefusals(report.totals.refusals))}</td><td></td></tr></tfoot>`
       : '';
-  const overview = `<h2>Messages per day${report.widgets.length > 1 ? ', all widgets' : ''}</h2>${barChart(report.days, totalsByDay, { width: 720, height: 160, labels: true })}
-<table><thead><tr><th>widget</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th class="text">refusals</th><th>messages/day</th></tr></thead>
-<tbody>${rows}</tbody>${footer}</table>`;
+  const chart = barChart(report.days, totalsByDay, { width: 720, height: 160, labels: true });
+  const overview =
+    `<h2>Messages per day${report.widgets.length > 1 ? ', all widgets' : ''}</h2>${chart}\n` +
+    '<table><thead><tr><th>widget</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th>' +
+    '<th>est. cost</th><th class="text">refusals</th><th>messages/day</th></tr></thead>\n' +
+    `<tbody>${rows}</tbody>${footer}</table>`;
   const detail = report.widgets.length === 1 ? dayTable(report.widgets[0]!) : '';
   return page('Perch usage', `<h1>Perch usage</h1>${meta}${nav}${overview}${detail}`);
 }
@@ -177,11 +189,16 @@ function dayTable(widget: WidgetUsage): string {
   const rows = widget.days
     .map(
       (d: DayUsage) =>
-        `<tr><td>${d.day}</td>${figureCells(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td><td class="text">${d.source === 'none' ? '' : d.source}</td></tr>`,
+        `<tr><td>${d.day}</td>${figureCells(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td>` +
+        `<td class="text">${d.source === 'none' ? '' : d.source}</td></tr>`,
     )
     .join('\n');
-  return `<h2>${escapeHtml(widget.widgetId)}${widget.name ? ` — ${escapeHtml(widget.name)}` : ''}, per day</h2>
-<table><thead><tr><th>day</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th><th>est. cost</th><th class="text">refusals</th><th class="text">from</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return (
+    `<h2>${escapeHtml(widget.widgetId)}${widget.name ? ` — ${escapeHtml(widget.name)}` : ''}, per day</h2>\n` +
+    '<table><thead><tr><th>day</th><th>sessions</th><th>messages</th><th>tokens in</th><th>tokens out</th>' +
+    '<th>est. cost</th><th class="text">refusals</th><th class="text">from</th></tr></thead>' +
+    `<tbody>${rows}</tbody></table>`
+  );
 }
 
 function figureCells(f: {
@@ -217,7 +234,10 @@ function barChart(
     .map((v, i) => {
       const h = v > 0 ? Math.max(1, (v / max) * (plot - 2)) : 0;
       const x = (i * slot + (slot - barWidth) / 2).toFixed(1);
-      return `<rect x="${x}" y="${(plot - h).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="#2563eb"><title>${days[i]}: ${formatCount(v)} messages</title></rect>`;
+      return (
+        `<rect x="${x}" y="${(plot - h).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" ` +
+        `fill="#2563eb"><title>${days[i]}: ${formatCount(v)} messages</title></rect>`
+      );
     })
     .join('');
   const every = Math.ceil(days.length / 10);
@@ -225,16 +245,25 @@ function barChart(
     ? days
         .map((d, i) =>
           i % every === 0
-            ? `<text x="${(i * slot + slot / 2).toFixed(1)}" y="${height - 4}" font-size="11" text-anchor="middle" fill="#555">${d.slice(5)}</text>`
+            ? `<text x="${(i * slot + slot / 2).toFixed(1)}" y="${height - 4}" ` +
+              `font-size="11" text-anchor="middle" fill="#555">${d.slice(5)}</text>`
             : '',
         )
         .join('')
     : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="messages per day"><line x1="0" y1="${plot}" x2="${width}" y2="${plot}" stroke="#d1d5db"/>${bars}${text}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" role="img" aria-label="messages per day">` +
+    `<line x1="0" y1="${plot}" x2="${width}" y2="${plot}" stroke="#d1d5db"/>${bars}${text}</svg>`
+  );
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">' +
+    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`
+  );
 }
 
 function escapeHtml(text: string): string {

@@ -30,7 +30,8 @@ export function formatPlan(plan: Plan): string {
   const counts = countChanges(plan);
   lines.push(
     '',
-    `Plan: ${counts.create} to create, ${counts.update} to update, ${counts['rotate-key']} to rotate, ${counts.delete} to delete.`,
+    `Plan: ${counts.create} to create, ${counts.update} to update, ` +
+      `${counts['rotate-key']} to rotate, ${counts.delete} to delete.`,
   );
   return lines.join('\n');
 }

@@ -62,13 +62,15 @@ export function parseUsageArgs(argv: readonly string[]): UsageArgs {
     days = /^\d+$/.test(values.days) ? Number(values.days) : NaN;
     if (!(days >= 1 && days <= USAGE_RETENTION_DAYS)) {
       throw new UsageArgsError(
-        `--days must be a whole number from 1 to ${USAGE_RETENTION_DAYS} (history is kept that long), got "${values.days}"`,
+        `--days must be a whole number from 1 to ${USAGE_RETENTION_DAYS} (history is kept that long), ` +
+          `got "${values.days}"`,
       );
     }
   }
   if (values.widget !== undefined && !WIDGET_ID.test(values.widget)) {
     throw new UsageArgsError(
-      `--widget must be a widget id from the config (a lower-case slug such as docs-bot), got ${JSON.stringify(values.widget)}`,
+      '--widget must be a widget id from the config (a lower-case slug such as docs-bot), ' +
+        `got ${JSON.stringify(values.widget)}`,
     );
   }
   if (values.table !== undefined && values.outputs !== undefined) {

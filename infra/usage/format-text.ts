@@ -42,7 +42,8 @@ export function formatRefusals(refusals: Record<string, number>): string {
 export function formatUsageReport(report: UsageReport, { source }: { source: string }): string {
   const { days } = report;
   const lines = [
-    `Perch usage, ${days[0]} → ${days.at(-1)} UTC (${days.length} day${days.length === 1 ? '' : 's'}; today still counting) — ${source}`,
+    `Perch usage, ${days[0]} → ${days.at(-1)} UTC ` +
+      `(${days.length} day${days.length === 1 ? '' : 's'}; today still counting) — ${source}`,
     '',
   ];
   if (report.widgets.length === 0) return [...lines, 'No widgets.'].join('\n');

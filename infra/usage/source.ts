@@ -72,13 +72,15 @@ async function openLocal(env: NodeJS.ProcessEnv, warn: (line: string) => void): 
   const dbPath = join(dataDir, 'db');
   if (!existsSync(dbPath)) {
     throw new UsageSourceError(
-      `no local data in ${resolve(dataDir)}: run \`npm start\` once, set PERCH_DATA_DIR, or read AWS with --table / --outputs`,
+      `no local data in ${resolve(dataDir)}: run \`npm start\` once, set PERCH_DATA_DIR, ` +
+        'or read AWS with --table / --outputs',
     );
   }
   const database = await startLocalDatabase({ path: dbPath }).catch((cause: Error) => {
     throw new UsageSourceError(
       /lock/i.test(cause.message)
-        ? `the data folder ${resolve(dataDir)} is in use by a process that published no endpoint (${dataDir}/local-endpoint.json); stop it and retry`
+        ? `the data folder ${resolve(dataDir)} is in use by a process that published no endpoint ` +
+            `(${dataDir}/local-endpoint.json); stop it and retry`
         : `cannot open the local data in ${resolve(dataDir)}: ${cause.message}`,
       { cause },
     );
@@ -129,7 +131,8 @@ function readOutputs(file: string, region: string | undefined): { table: string;
   const { tableName, region: outputRegion } = (outputs ?? {}) as { tableName?: unknown; region?: unknown };
   if (typeof tableName !== 'string' || tableName === '') {
     throw new UsageSourceError(
-      `${file} has no "tableName" output; create it with \`pulumi stack output --json > ${file}\` or pass --table <name>`,
+      `${file} has no "tableName" output; ` +
+        `create it with \`pulumi stack output --json > ${file}\` or pass --table <name>`,
     );
   }
   return { table: tableName, region: region ?? (typeof outputRegion === 'string' ? outputRegion : undefined) };
