@@ -71,32 +71,35 @@ test.each([
   },
 );
 
-test('an unexpected error is a generic 500 naming the request id, logged with its cause chain, never shown', async () => {
-  const result = await invoke(async () => {
-    throw new Error('wrapper', {
-      cause: new TypeError("Cannot read properties of undefined (reading 'turns') at /var/task/index.js:1"),
+test(
+  'an unexpected error is a generic 500 naming the request id, ' + 'logged with its cause chain, never shown',
+  async () => {
+    const result = await invoke(async () => {
+      throw new Error('wrapper', {
+        cause: new TypeError("Cannot read properties of undefined (reading 'turns') at /var/task/index.js:1"),
+      });
     });
-  });
 
-  expect(result.statusCode).toBe(500);
-  expect(JSON.parse(result.body)).toEqual({
-    error: {
-      code: 'internal_error',
-      message: 'Failed to start chat. Please try again. (request c6af9ac6-7b61-11e6-9a41-93e8deadbeef)',
-    },
-  });
-  expect(result.body).not.toContain('/var/task');
-  expect(error.mock.calls[0]![0]).toBe('request');
-  expect(error.mock.calls[0]![1]).toMatchObject({
-    requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
-    status: 500,
-    error: {
-      name: 'Error',
-      message: 'wrapper',
-      cause: { name: 'TypeError', message: expect.stringContaining("reading 'turns'") },
-    },
-  });
-});
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body)).toEqual({
+      error: {
+        code: 'internal_error',
+        message: 'Failed to start chat. Please try again. (request c6af9ac6-7b61-11e6-9a41-93e8deadbeef)',
+      },
+    });
+    expect(result.body).not.toContain('/var/task');
+    expect(error.mock.calls[0]![0]).toBe('request');
+    expect(error.mock.calls[0]![1]).toMatchObject({
+      requestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+      status: 500,
+      error: {
+        name: 'Error',
+        message: 'wrapper',
+        cause: { name: 'TypeError', message: expect.stringContaining("reading 'turns'") },
+      },
+    });
+  },
+);
 
 test('every request logs one JSON line with its request id, method, path and status', async () => {
   await invoke(async () => ({ status: 200, headers: {}, body: '{}' }));

@@ -163,6 +163,25 @@ export async function startSession(url: string, origin: string, key: string, res
   return (await response.json()) as StartedSession;
 }
 
+/** Starts a session on `origin` and sends `text` (JSON mode): the session and its reply's message id. */
+export async function startConversation(
+  perch: ClockedPerch,
+  origin: string,
+  widgetId: string,
+  text: string,
+): Promise<StartedSession & { messageId: string }> {
+  const session = await startSession(perch.url, origin, perch.publicKey(widgetId));
+  const reply = await postToSession(
+    perch.url,
+    session.sessionId,
+    'messages',
+    { text },
+    { origin, token: session.token },
+  );
+  const { messageId } = (await reply.json()) as { messageId: string };
+  return { ...session, messageId };
+}
+
 export interface PostOptions {
   origin: string;
   token?: string;

@@ -130,14 +130,17 @@ test('the sessions handler answers the proxy event with 201, a session and a COR
   });
 });
 
-test("the fixture's forged token is refused by the streaming messages handler: 401 session_invalid, as JSON", async () => {
-  const response = await streamed(proxyEventFixture());
+test(
+  "the fixture's forged token is refused by the streaming messages handler: " + '401 session_invalid, as JSON',
+  async () => {
+    const response = await streamed(proxyEventFixture());
 
-  expect(response.prelude).toMatchObject({ statusCode: 401, headers: { 'Access-Control-Allow-Origin': ORIGIN } });
-  expect(JSON.parse(response.body)).toEqual({
-    error: { code: 'session_invalid', message: 'The chat session is invalid.' },
-  });
-});
+    expect(response.prelude).toMatchObject({ statusCode: 401, headers: { 'Access-Control-Allow-Origin': ORIGIN } });
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code: 'session_invalid', message: 'The chat session is invalid.' },
+    });
+  },
+);
 
 test('the streaming messages handler sends the SSE prelude, then delta and done events', async () => {
   const session = await startSession();

@@ -1,9 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type PageFile, type PageServer, startPageServer } from '../../infra/local/demo-sites';
 import { type LocalTarget, startLocalTarget } from '../../infra/local/target';
+
+/** Where the browser tests leave their screenshots (git-ignored). */
+const ARTIFACTS = join(__dirname, '../../test-artifacts');
+
+/** The path of a screenshot in the artifacts folder, which it creates. */
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}
 
 /** Debian's chromium, flags for a headless container (see README: tests need /usr/bin/chromium). */
 export const launchChromium = () =>
@@ -22,7 +31,8 @@ export const launchChromium = () =>
 /** Answers the test widget's FAQ gives, verbatim (markdown and hostile markup included). */
 export const ANSWERS = {
   rotate:
-    'Raise **keyRotation** and apply. Old sessions keep *working* for `2 hours`:\n\n- plan\n- apply\n\nSee [the docs](https://docs.example.com/keys) or [this](javascript:window.__pwned=3).',
+    'Raise **keyRotation** and apply. Old sessions keep *working* for `2 hours`:\n\n- plan\n- apply\n\n' +
+    'See [the docs](https://docs.example.com/keys) or [this](javascript:window.__pwned=3).',
   hostile: 'Look: <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> done.',
 } as const;
 
@@ -42,7 +52,8 @@ export interface Harness {
 
 /**
  * One local target (port 0, in-memory table) with a test config whose allowed origin is a page
- * server started here, a second page server on a foreign origin, and Chromium.
+ * server started here, a second page server on a foreign origin, and Chromium. Both servers
+ * answer `/docs`: the docs widget on a page with one link before it.
  */
 export async function startHarness(): Promise<Harness> {
   const files = new Map<string, PageFile>();
@@ -55,7 +66,7 @@ export async function startHarness(): Promise<Harness> {
   const target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
   const browser = await launchChromium();
   const keys = Object.fromEntries(Object.entries(target.outputs.widgets).map(([id, w]) => [id, w.publicKey]));
-  return {
+  const harness: Harness = {
     target,
     allowed,
     foreign,
@@ -68,6 +79,8 @@ export async function startHarness(): Promise<Harness> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  hostPage(harness, '/docs', { key: keys.docs!, body: '<a href="#top">Top of the page</a>' });
+  return harness;
 }
 
 function testConfig(allowedOrigin: string): string {
@@ -99,7 +112,10 @@ function testConfig(allowedOrigin: string): string {
       paused: widget({ name: 'Paused', status: 'paused' }),
     },
   };
-  return `import { defineConfig } from ${JSON.stringify(schema)};\nexport default defineConfig(${JSON.stringify(config, null, 2)});\n`;
+  return (
+    `import { defineConfig } from ${JSON.stringify(schema)};\n` +
+    `export default defineConfig(${JSON.stringify(config, null, 2)});\n`
+  );
 }
 
 export interface HostPageOptions {
@@ -118,8 +134,11 @@ export function hostPage(
   { key, attributes = '', head = '', body = '' }: HostPageOptions,
   headers?: Record<string, string>,
 ): void {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Host page</title>${head}</head><body>${body}
-<script src="${harness.target.outputs.loaderUrl}" data-perch-key="${key}" ${attributes} async></script></body></html>`;
+  const html =
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>Host page</title>${head}</head>` +
+    `<body>${body}\n<script src="${harness.target.outputs.loaderUrl}" data-perch-key="${key}" ${attributes} async>` +
+    '</script></body></html>';
   harness.files.set(path, { body: html, contentType: 'text/html; charset=utf-8', headers });
 }
 
@@ -138,4 +157,26 @@ export async function newPage(
   const context = await harness.browser.newContext(options);
   const page = await context.newPage();
   return { context, page };
+}
+
+export async function expectAttribute(
+  locator: ReturnType<Page['locator']>,
+  name: string,
+  value: string,
+): Promise<void> {
+  await locator.waitFor();
+  await waitUntil(async () => (await locator.getAttribute(name)) === value, `${name}="${value}"`);
+}
+
+export async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await locator.waitFor();
+  await waitUntil(async () => (await locator.textContent()) === text, `text "${text}"`);
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -46,7 +46,8 @@ test('check exits 1 and lists every problem of a bad config file by path', async
     expect.arrayContaining([
       `${file}: 4 problems`,
       '  ✗ widgets.docs-bot.allowedOrigins[0]: "example.com" needs a scheme, e.g. https://example.com',
-      '  ✗ widgets.docs-bot.allowedOrigins[1]: "https://example.com/path" must be an origin only (scheme://host[:port]), without path, query or trailing slash',
+      '  ✗ widgets.docs-bot.allowedOrigins[1]: "https://example.com/path" must be an origin only ' +
+        '(scheme://host[:port]), without path, query or trailing slash',
       '  ✗ widgets.docs-bot.limits.perDay: must be greater than 0',
       '  ✗ widgets.docs-bot.model: unknown model "gpt"; declared models: local',
     ]),
@@ -65,7 +66,8 @@ test('check exits 0 with a warning for an empty origin list', async () => {
 
   expect(result.code).toBe(0);
   expect(result.stderr).toContain(
-    'warning: widgets.open.allowedOrigins is empty: any website can embed this widget (fine for development only) (stacks: local)',
+    'warning: widgets.open.allowedOrigins is empty: any website can embed this widget ' +
+      '(fine for development only) (stacks: local)',
   );
   expect(result.stdout).toContain(`${file}: 1 widgets, 1 models — OK`);
 });

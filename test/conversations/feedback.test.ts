@@ -4,7 +4,7 @@ import {
   postToSession,
   type StartedSession,
   startClockedPerch,
-  startSession,
+  startConversation,
 } from '../api/clocked-perch';
 
 const DOCS = 'https://docs.example.com';
@@ -32,15 +32,7 @@ interface Conversation {
 }
 
 async function converse(widgetId = 'docs-bot'): Promise<Conversation> {
-  const session = await startSession(perch.url, DOCS, perch.publicKey(widgetId));
-  const reply = await postToSession(
-    perch.url,
-    session.sessionId,
-    'messages',
-    { text: 'rotate the key?' },
-    { origin: DOCS, token: session.token },
-  );
-  const { messageId } = (await reply.json()) as { messageId: string };
+  const { messageId, ...session } = await startConversation(perch, DOCS, widgetId, 'rotate the key?');
   const turns = await storedTurns(session.sessionId);
   return { session, answerId: messageId, questionId: Object.keys(turns).find((id) => id !== messageId)! };
 }

@@ -108,28 +108,31 @@ test('message after message, the stored turns stay within the caps in UTF-8 byte
   expect((await storedSession(session.sessionId))?.pendingReply).toBeUndefined();
 });
 
-test('a reply that fails after admission (its session erased mid-answer) is a 500 that gives the count back', async () => {
-  const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
-  jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  beforeDone = async () => {
-    await perch.runtime.doc.send(new DeleteCommand({ TableName: perch.table, Key: sessionKey(session.sessionId) }));
-  };
-  try {
-    const calling = modelCalled();
-    const sent = postToSession(
-      perch.url,
-      session.sessionId,
-      'messages',
-      { text: 'hello' },
-      { origin: DOCS, token: session.token },
-    );
-    (await calling)();
+test(
+  'a reply that fails after admission (its session ' + 'erased mid-answer) is a 500 that gives the count back',
+  async () => {
+    const session = await startSession(perch.url, DOCS, perch.publicKey('docs-bot'));
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    beforeDone = async () => {
+      await perch.runtime.doc.send(new DeleteCommand({ TableName: perch.table, Key: sessionKey(session.sessionId) }));
+    };
+    try {
+      const calling = modelCalled();
+      const sent = postToSession(
+        perch.url,
+        session.sessionId,
+        'messages',
+        { text: 'hello' },
+        { origin: DOCS, token: session.token },
+      );
+      (await calling)();
 
-    expect((await sent).status).toBe(500);
-    expect(await perch.counter('docs-bot')).toMatchObject({ messages: 0 });
-    expect(await storedSession(session.sessionId)).toBeUndefined();
-  } finally {
-    beforeDone = async () => undefined;
-    jest.restoreAllMocks();
-  }
-});
+      expect((await sent).status).toBe(500);
+      expect(await perch.counter('docs-bot')).toMatchObject({ messages: 0 });
+      expect(await storedSession(session.sessionId)).toBeUndefined();
+    } finally {
+      beforeDone = async () => undefined;
+      jest.restoreAllMocks();
+    }
+  },
+);

@@ -104,22 +104,25 @@ describe('UTC days', () => {
     expect(await read(counterKey(widgetId, utcDay(NOON)))).toMatchObject({ messages: 3 });
   });
 
-  test('a visitor over perVisitorPerDay is refused with Retry-After to 00:00 UTC, and admitted again the next day', async () => {
-    const limits = { perMinute: 100, perDay: 1000, perVisitorPerDay: 2 };
-    await admit(NOON, limits, 'visitor-a');
-    await admit(NOON, limits, 'visitor-a');
+  test(
+    'a visitor over perVisitorPerDay is refused with Retry-After to 00:00 UTC, ' + 'and admitted again the next day',
+    async () => {
+      const limits = { perMinute: 100, perDay: 1000, perVisitorPerDay: 2 };
+      await admit(NOON, limits, 'visitor-a');
+      await admit(NOON, limits, 'visitor-a');
 
-    const error = await refusal(admit(NOON + 30 * SECOND, limits, 'visitor-a'));
-    expect([error.code, error.status, error.headers['Retry-After']]).toEqual([
-      'visitor_daily_cap_exceeded',
-      429,
-      String(12 * 3600 - 30),
-    ]);
-    await expect(admit(NOON + 30 * SECOND, limits, 'visitor-b')).resolves.toMatchObject({ visitor: 'visitor-b' });
-    await expect(admit(Date.UTC(2026, 10, 25, 0, 0, 1), limits, 'visitor-a')).resolves.toMatchObject({
-      day: '2026-11-25',
-    });
-  });
+      const error = await refusal(admit(NOON + 30 * SECOND, limits, 'visitor-a'));
+      expect([error.code, error.status, error.headers['Retry-After']]).toEqual([
+        'visitor_daily_cap_exceeded',
+        429,
+        String(12 * 3600 - 30),
+      ]);
+      await expect(admit(NOON + 30 * SECOND, limits, 'visitor-b')).resolves.toMatchObject({ visitor: 'visitor-b' });
+      await expect(admit(Date.UTC(2026, 10, 25, 0, 0, 1), limits, 'visitor-a')).resolves.toMatchObject({
+        day: '2026-11-25',
+      });
+    },
+  );
 
   test('a day whose cost reached dailyBudgetUsd refuses with 503 budget_exhausted', async () => {
     const limits = { perMinute: 100, perDay: 1000, dailyBudgetUsd: 0.01 };
@@ -166,17 +169,20 @@ describe('refusals count nothing', () => {
 });
 
 describe('refunds', () => {
-  test('refundMessage gives back the minute, day and visitor counts, so the freed slot admits another message', async () => {
-    const limits = { perMinute: 2, perDay: 1000, perVisitorPerDay: 2 };
-    await admit(NOON, limits, 'visitor-a');
-    const failed: Admission = await admit(NOON + SECOND, limits, 'visitor-a');
+  test(
+    'refundMessage gives back the minute, day and visitor counts, ' + 'so the freed slot admits another message',
+    async () => {
+      const limits = { perMinute: 2, perDay: 1000, perVisitorPerDay: 2 };
+      await admit(NOON, limits, 'visitor-a');
+      const failed: Admission = await admit(NOON + SECOND, limits, 'visitor-a');
 
-    await refundMessage(doc, table, failed);
+      await refundMessage(doc, table, failed);
 
-    expect(await read(counterKey(widgetId, utcDay(NOON)))).toMatchObject({ cur: 1, messages: 1 });
-    expect(await read(visitorCounterKey(widgetId, 'visitor-a', utcDay(NOON)))).toMatchObject({ messages: 1 });
-    await expect(admit(NOON + 2 * SECOND, limits, 'visitor-a')).resolves.toMatchObject({ widgetId });
-  });
+      expect(await read(counterKey(widgetId, utcDay(NOON)))).toMatchObject({ cur: 1, messages: 1 });
+      expect(await read(visitorCounterKey(widgetId, 'visitor-a', utcDay(NOON)))).toMatchObject({ messages: 1 });
+      await expect(admit(NOON + 2 * SECOND, limits, 'visitor-a')).resolves.toMatchObject({ widgetId });
+    },
+  );
 
   test('a refund after the minute rolled over gives back the day count only', async () => {
     const limits = { perMinute: 10, perDay: 1000 };

@@ -40,21 +40,19 @@ const codesOf = (refusals: unknown[]) =>
 const item = async (key: { pk: string; sk: string }) =>
   (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
-test('200 simultaneous messages against perMinute 10 admit exactly 10; the rest are refused widget_rate_limit', async () => {
-  const { admitted, refusals } = await admitAtOnce(200, 'w-minute', { perMinute: 10, perDay: 1000 });
+test.each([
+  ['perMinute', 'widget_rate_limit', 'w-minute', { perMinute: 10, perDay: 1000 }, { cur: 10, messages: 10 }],
+  ['perDay', 'widget_daily_cap_exceeded', 'w-day', { perMinute: 1000, perDay: 10 }, { messages: 10 }],
+] as const)(
+  '200 simultaneous messages against %s 10 admit exactly 10; the rest are refused %s',
+  async (_limit, code, widgetId, limits, counted) => {
+    const { admitted, refusals } = await admitAtOnce(200, widgetId, limits);
 
-  expect(admitted).toBe(10);
-  expect(codesOf(refusals)).toEqual(new Set(['widget_rate_limit']));
-  expect(await item(counterKey('w-minute', utcDay(NOW)))).toMatchObject({ cur: 10, messages: 10 });
-});
-
-test('200 simultaneous messages against perDay 10 admit exactly 10; the rest are refused widget_daily_cap_exceeded', async () => {
-  const { admitted, refusals } = await admitAtOnce(200, 'w-day', { perMinute: 1000, perDay: 10 });
-
-  expect(admitted).toBe(10);
-  expect(codesOf(refusals)).toEqual(new Set(['widget_daily_cap_exceeded']));
-  expect(await item(counterKey('w-day', utcDay(NOW)))).toMatchObject({ messages: 10 });
-});
+    expect(admitted).toBe(10);
+    expect(codesOf(refusals)).toEqual(new Set([code]));
+    expect(await item(counterKey(widgetId, utcDay(NOW)))).toMatchObject(counted);
+  },
+);
 
 test('200 simultaneous messages from one visitor against perVisitorPerDay 10 admit exactly 10', async () => {
   const { admitted, refusals } = await admitAtOnce(

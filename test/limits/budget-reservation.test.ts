@@ -75,40 +75,44 @@ async function ask(text = 'tell me everything') {
     postToSession(perch.url, session.sessionId, 'messages', { text }, { origin: DOCS, token: session.token });
 }
 
-test('40 concurrent $1 replies against a $10 budget: the day spends at most $10, the rest are refused budget_exhausted', async () => {
-  const asks = await Promise.all(Array.from({ length: 40 }, () => ask()));
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const arrived = upstream.received.length;
-  upstream.reply(async (res, request) => {
-    await held; // every admitted reply is in flight at once
-    await answer(res, request.body, MAX_OUTPUT);
-  });
-  let refused = 0;
-  const responses = asks.map((send) =>
-    send().then(async (response) => {
-      if (response.status !== 200) refused += 1;
-      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
-    }),
-  );
-  while (upstream.received.length - arrived + refused < 40) await new Promise((resolve) => setTimeout(resolve, 5));
-  release();
-  const results = await Promise.all(responses);
+test(
+  '40 concurrent $1 replies against a $10 budget: ' +
+    'the day spends at most $10, the rest are refused budget_exhausted',
+  async () => {
+    const asks = await Promise.all(Array.from({ length: 40 }, () => ask()));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const arrived = upstream.received.length;
+    upstream.reply(async (res, request) => {
+      await held; // every admitted reply is in flight at once
+      await answer(res, request.body, MAX_OUTPUT);
+    });
+    let refused = 0;
+    const responses = asks.map((send) =>
+      send().then(async (response) => {
+        if (response.status !== 200) refused += 1;
+        return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+      }),
+    );
+    while (upstream.received.length - arrived + refused < 40) await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    const results = await Promise.all(responses);
 
-  const served = results.filter((r) => r.status === 200).length;
-  expect(served).toBeGreaterThan(0);
-  expect(served).toBeLessThanOrEqual(BUDGET);
-  expect(new Set(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body.error?.code}`))).toEqual(
-    new Set(['503 budget_exhausted']),
-  );
-  expect(await dayCost()).toBeLessThanOrEqual(BUDGET);
-  // Settled to the real cost: nothing of the reservations is left over.
-  const counter = await perch.counter('docs-bot');
-  expect(counter).toMatchObject({ messages: served, outputTokens: served * MAX_OUTPUT });
-  const settled =
-    ((counter!.inputTokens as number) * PRICING.inputPerMTok + served * MAX_OUTPUT * PRICING.outputPerMTok) / 1e6;
-  expect(await dayCost()).toBeCloseTo(settled, 9);
-});
+    const served = results.filter((r) => r.status === 200).length;
+    expect(served).toBeGreaterThan(0);
+    expect(served).toBeLessThanOrEqual(BUDGET);
+    expect(new Set(results.filter((r) => r.status !== 200).map((r) => `${r.status} ${r.body.error?.code}`))).toEqual(
+      new Set(['503 budget_exhausted']),
+    );
+    expect(await dayCost()).toBeLessThanOrEqual(BUDGET);
+    // Settled to the real cost: nothing of the reservations is left over.
+    const counter = await perch.counter('docs-bot');
+    expect(counter).toMatchObject({ messages: served, outputTokens: served * MAX_OUTPUT });
+    const settled =
+      ((counter!.inputTokens as number) * PRICING.inputPerMTok + served * MAX_OUTPUT * PRICING.outputPerMTok) / 1e6;
+    expect(await dayCost()).toBeCloseTo(settled, 9);
+  },
+);
 
 test('replies cheaper than their worst case settle low, so the rest of the budget stays usable', async () => {
   upstream.reply((res, request) => answer(res, request.body, 10)); // 10 tokens: about 11 cents each

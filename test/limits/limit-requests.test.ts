@@ -130,17 +130,20 @@ describe('usage counters', () => {
     });
   });
 
-  test("a reply's usage is one UpdateItem on the day it was admitted, settling its reservation to its cost", async () => {
-    documentMock.on(UpdateCommand).resolves({});
-    await counters.replied(
-      { widgetId: 'docs-bot', day: '2026-11-23', reservedUsd: 0.25 },
-      { inputTokens: 12, outputTokens: 34, costUsd: 0.5 },
-    );
-    expect(documentMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([
-      expect.objectContaining({
-        Key: counterKey('docs-bot', '2026-11-23'),
-        ExpressionAttributeValues: { ':in': 12, ':out': 34, ':cost': 0.25 },
-      }),
-    ]);
-  });
+  test(
+    "a reply's usage is one UpdateItem on the day it was admitted, " + 'settling its reservation to its cost',
+    async () => {
+      documentMock.on(UpdateCommand).resolves({});
+      await counters.replied(
+        { widgetId: 'docs-bot', day: '2026-11-23', reservedUsd: 0.25 },
+        { inputTokens: 12, outputTokens: 34, costUsd: 0.5 },
+      );
+      expect(documentMock.commandCalls(UpdateCommand).map((c) => c.args[0].input)).toEqual([
+        expect.objectContaining({
+          Key: counterKey('docs-bot', '2026-11-23'),
+          ExpressionAttributeValues: { ':in': 12, ':out': 34, ':cost': 0.25 },
+        }),
+      ]);
+    },
+  );
 });

@@ -12,28 +12,33 @@ afterEach(async () => {
   sites = undefined;
 });
 
-test('serves the demo page on an allowed (localhost) and a foreign (127.0.0.1) origin, with the snippet and a strict CSP', async () => {
-  const lines: string[] = [];
-  sites = await startDemoSites({ port: 0, outputs, log: (line) => lines.push(line) });
+test(
+  'serves the demo page on an allowed (localhost) and a foreign (127.0.0.1) origin, ' +
+    'with the snippet and a strict CSP',
+  async () => {
+    const lines: string[] = [];
+    sites = await startDemoSites({ port: 0, outputs, log: (line) => lines.push(line) });
 
-  expect(sites.urls).toHaveLength(2);
-  expect(sites.urls[0]).toMatch(/^http:\/\/localhost:\d+$/);
-  expect(sites.urls[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  for (const url of sites.urls) {
-    const page = await fetch(`${url.replace('localhost', '127.0.0.1')}/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toBe(
-      "default-src 'none'; script-src http://localhost:8787; connect-src http://localhost:8787; style-src 'self'; base-uri 'none'; form-action 'none'",
-    );
-    const html = await page.text();
-    expect(html).toContain(outputs.widgets['docs-bot']!.snippet);
-    expect(html).not.toMatch(/<style|style=|<script>/); // nothing the page's own CSP would block
-  }
-  expect(lines).toEqual([
-    `Demo page (allowed origin): ${sites.urls[0]}/`,
-    `Demo page (foreign origin): ${sites.urls[1]}/`,
-  ]);
-});
+    expect(sites.urls).toHaveLength(2);
+    expect(sites.urls[0]).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(sites.urls[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    for (const url of sites.urls) {
+      const page = await fetch(`${url.replace('localhost', '127.0.0.1')}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; script-src http://localhost:8787; connect-src http://localhost:8787; " +
+          "style-src 'self'; base-uri 'none'; form-action 'none'",
+      );
+      const html = await page.text();
+      expect(html).toContain(outputs.widgets['docs-bot']!.snippet);
+      expect(html).not.toMatch(/<style|style=|<script>/); // nothing the page's own CSP would block
+    }
+    expect(lines).toEqual([
+      `Demo page (allowed origin): ${sites.urls[0]}/`,
+      `Demo page (foreign origin): ${sites.urls[1]}/`,
+    ]);
+  },
+);
 
 test('serves its stylesheet and nothing else', async () => {
   sites = await startDemoSites({ port: 0, outputs, log: () => undefined });
@@ -74,7 +79,8 @@ test('a demo port outside the widget allowedOrigins is warned about and its page
 
   const [allowedUrl] = sites.urls;
   expect(lines[0]).toBe(
-    `warning: ${allowedUrl} is not in docs-bot's allowedOrigins ["http://localhost:3000"], so this demo page is refused; the default PERCH_DEMO_PORT (3000) matches the shipped config`,
+    `warning: ${allowedUrl} is not in docs-bot's allowedOrigins ["http://localhost:3000"], ` +
+      'so this demo page is refused; the default PERCH_DEMO_PORT (3000) matches the shipped config',
   );
   expect(lines[1]).toBe(`Demo page (foreign origin): ${allowedUrl}/`);
   const html = await (await fetch(`${allowedUrl!.replace('localhost', '127.0.0.1')}/`)).text();

@@ -18,7 +18,8 @@ async function eventsOf(chunks: string[]): Promise<ServerSentEvent[]> {
 }
 
 const REPLY =
-  ': ping\n\nevent: delta\ndata: {"text":"Hel"}\n\nevent: delta\ndata: {"text":"lo é ✓"}\n\n: ping\n\nevent: done\ndata: {"messageId":"m1","usage":{"inputTokens":1,"outputTokens":2}}\n\n';
+  ': ping\n\nevent: delta\ndata: {"text":"Hel"}\n\nevent: delta\ndata: {"text":"lo é ✓"}\n\n: ping\n\n' +
+  'event: done\ndata: {"messageId":"m1","usage":{"inputTokens":1,"outputTokens":2}}\n\n';
 const EXPECTED = [
   { event: 'delta', data: '{"text":"Hel"}' },
   { event: 'delta', data: '{"text":"lo é ✓"}' },

@@ -77,47 +77,51 @@ const readOutputs = (dataDir: string) =>
 /** The lines our code wrote to stderr (Node's own deprecation warnings aside). */
 const errorLines = (stderr: string) => stderr.split('\n').filter((line) => /^error/.test(line));
 
-test('npm start applies, answers, refuses a second process on its data folder, survives kill -9, restarts with 0 changes and the same keys, and stops on SIGTERM', async () => {
-  const dataDir = join(dir, 'data');
-  const first = startPerch({ PERCH_DATA_DIR: dataDir }, { direct: true });
-  const apiUrl = await waitForReady(first);
+test(
+  'npm start applies, answers, refuses a second process on its data folder, ' +
+    'survives kill -9, restarts with 0 changes and the same keys, and stops on SIGTERM',
+  async () => {
+    const dataDir = join(dir, 'data');
+    const first = startPerch({ PERCH_DATA_DIR: dataDir }, { direct: true });
+    const apiUrl = await waitForReady(first);
 
-  const outputs = readOutputs(dataDir);
-  expect(outputs.apiUrl).toBe(apiUrl);
-  expect(first.output()).toContain('Plan: 2 to create, 0 to update, 0 to rotate, 0 to delete.');
-  for (const [id, { publicKey, snippet }] of Object.entries(outputs.widgets)) {
-    expect(first.output()).toContain(`  ${id}  ${publicKey}`);
-    expect(first.output()).toContain(snippet);
-  }
-  const docsKey = outputs.widgets['docs-bot']!.publicKey;
-  const allowed = await fetch(`${apiUrl}/v1/widgets/${docsKey}`, { headers: { Origin: ALLOWED } });
-  expect([allowed.status, allowed.headers.get('access-control-allow-origin')]).toEqual([200, ALLOWED]);
-  const foreign = await fetch(`${apiUrl}/v1/widgets/${docsKey}`, { headers: { Origin: 'https://evil.example.net' } });
-  expect([foreign.status, foreign.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    const outputs = readOutputs(dataDir);
+    expect(outputs.apiUrl).toBe(apiUrl);
+    expect(first.output()).toContain('Plan: 2 to create, 0 to update, 0 to rotate, 0 to delete.');
+    for (const [id, { publicKey, snippet }] of Object.entries(outputs.widgets)) {
+      expect(first.output()).toContain(`  ${id}  ${publicKey}`);
+      expect(first.output()).toContain(snippet);
+    }
+    const docsKey = outputs.widgets['docs-bot']!.publicKey;
+    const allowed = await fetch(`${apiUrl}/v1/widgets/${docsKey}`, { headers: { Origin: ALLOWED } });
+    expect([allowed.status, allowed.headers.get('access-control-allow-origin')]).toEqual([200, ALLOWED]);
+    const foreign = await fetch(`${apiUrl}/v1/widgets/${docsKey}`, { headers: { Origin: 'https://evil.example.net' } });
+    expect([foreign.status, foreign.headers.get('access-control-allow-origin')]).toEqual([403, null]);
 
-  const rival = startPerch({ PERCH_DATA_DIR: dataDir });
-  expect(await rival.exited).toBe(1);
-  expect(errorLines(rival.stderr())).toEqual([
-    `error: data folder ${dataDir} is in use by another Perch process; stop it or set PERCH_DATA_DIR`,
-  ]);
+    const rival = startPerch({ PERCH_DATA_DIR: dataDir });
+    expect(await rival.exited).toBe(1);
+    expect(errorLines(rival.stderr())).toEqual([
+      `error: data folder ${dataDir} is in use by another Perch process; stop it or set PERCH_DATA_DIR`,
+    ]);
 
-  first.child.kill('SIGKILL');
-  await first.exited;
+    first.child.kill('SIGKILL');
+    await first.exited;
 
-  const second = startPerch({ PERCH_DATA_DIR: dataDir });
-  await waitForReady(second);
-  expect(second.output()).toContain('No changes. The table matches the config.');
-  expect(second.output()).toContain('Plan: 0 to create, 0 to update, 0 to rotate, 0 to delete.');
-  expect(second.output()).not.toContain('Created table');
-  const restarted = readOutputs(dataDir);
-  expect(Object.fromEntries(Object.entries(restarted.widgets).map(([id, w]) => [id, w.publicKey]))).toEqual(
-    Object.fromEntries(Object.entries(outputs.widgets).map(([id, w]) => [id, w.publicKey])),
-  );
+    const second = startPerch({ PERCH_DATA_DIR: dataDir });
+    await waitForReady(second);
+    expect(second.output()).toContain('No changes. The table matches the config.');
+    expect(second.output()).toContain('Plan: 0 to create, 0 to update, 0 to rotate, 0 to delete.');
+    expect(second.output()).not.toContain('Created table');
+    const restarted = readOutputs(dataDir);
+    expect(Object.fromEntries(Object.entries(restarted.widgets).map(([id, w]) => [id, w.publicKey]))).toEqual(
+      Object.fromEntries(Object.entries(outputs.widgets).map(([id, w]) => [id, w.publicKey])),
+    );
 
-  second.child.kill('SIGTERM');
-  expect(await second.exited).toBe(0);
-  expect(second.output()).toContain('SIGTERM received, stopping');
-});
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toContain('SIGTERM received, stopping');
+  },
+);
 
 test('a taken port is a one-line error and a non-zero exit', async () => {
   const blocker: Server = createServer();

@@ -47,30 +47,33 @@ test('streams the content deltas and the usage of the final chunk', async () => 
   });
 });
 
-test('posts a streamed chat completion with the system prompt first, the key as a bearer token and the output limit', async () => {
-  upstream.reply(streamedAnswer(['ok']));
+test(
+  'posts a streamed chat completion with the system prompt first, ' + 'the key as a bearer token and the output limit',
+  async () => {
+    upstream.reply(streamedAnswer(['ok']));
 
-  await collect(provider().complete(request()));
+    await collect(provider().complete(request()));
 
-  const [sent] = upstream.received;
-  expect([sent!.method, sent!.path, sent!.headers.authorization]).toEqual([
-    'POST',
-    '/v1/chat/completions',
-    'Bearer sk-test',
-  ]);
-  expect(sent!.body).toEqual({
-    model: 'gpt-test',
-    stream: true,
-    stream_options: { include_usage: true },
-    max_tokens: 256,
-    messages: [
-      { role: 'system', content: 'You are the docs assistant.' },
-      { role: 'user', content: 'Hi' },
-      { role: 'assistant', content: 'Hello!' },
-      { role: 'user', content: 'How do I rotate the key?' },
-    ],
-  });
-});
+    const [sent] = upstream.received;
+    expect([sent!.method, sent!.path, sent!.headers.authorization]).toEqual([
+      'POST',
+      '/v1/chat/completions',
+      'Bearer sk-test',
+    ]);
+    expect(sent!.body).toEqual({
+      model: 'gpt-test',
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 256,
+      messages: [
+        { role: 'system', content: 'You are the docs assistant.' },
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello!' },
+        { role: 'user', content: 'How do I rotate the key?' },
+      ],
+    });
+  },
+);
 
 test('a keyless local server gets no Authorization header', async () => {
   upstream.reply(streamedAnswer(['ok']));
@@ -79,7 +82,9 @@ test('a keyless local server gets no Authorization header', async () => {
 });
 
 test('events split across network writes mid-line, with CRLF line ends and comments, still parse', async () => {
-  const wire = `: keep-alive\r\n\r\ndata: ${contentChunk('Hel')}\r\n\r\ndata: ${contentChunk('lo')}\r\n\r\ndata: ${usageChunk(3, 2)}\r\n\r\ndata: [DONE]\r\n\r\n`;
+  const wire =
+    `: keep-alive\r\n\r\ndata: ${contentChunk('Hel')}\r\n\r\ndata: ${contentChunk('lo')}\r\n\r\n` +
+    `data: ${usageChunk(3, 2)}\r\n\r\ndata: [DONE]\r\n\r\n`;
   upstream.reply(async (res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream' });
     for (let i = 0; i < wire.length; i += 7) {
@@ -158,20 +163,23 @@ test('an unreachable endpoint is an UpstreamError', async () => {
   expect((await collect(gone.complete(request()))).error).toBeInstanceOf(UpstreamError);
 });
 
-test('an abort (the visitor left) closes the upstream connection and is not reported as an upstream failure', async () => {
-  upstream.reply(endless());
-  const abort = new AbortController();
+test(
+  'an abort (the visitor left) closes the upstream ' + 'connection and is not reported as an upstream failure',
+  async () => {
+    upstream.reply(endless());
+    const abort = new AbortController();
 
-  const { seen, error } = await collect(
-    (async function* () {
-      for await (const event of provider().complete(request(abort.signal))) {
-        yield event;
-        if (event.type === 'delta') abort.abort(new Error('visitor left'));
-      }
-    })(),
-  );
+    const { seen, error } = await collect(
+      (async function* () {
+        for await (const event of provider().complete(request(abort.signal))) {
+          yield event;
+          if (event.type === 'delta') abort.abort(new Error('visitor left'));
+        }
+      })(),
+    );
 
-  expect(seen).toHaveLength(1);
-  expect(error).not.toBeInstanceOf(UpstreamError);
-  expect(await upstream.received[0]!.hungUp).toBe(true);
-});
+    expect(seen).toHaveLength(1);
+    expect(error).not.toBeInstanceOf(UpstreamError);
+    expect(await upstream.received[0]!.hungUp).toBe(true);
+  },
+);

@@ -20,14 +20,17 @@ const originOf = (length: number) => `https://${'a'.repeat(length - 'https://'.l
 
 const sessionItems = async () => [...(await perch.runtimeItems()).keys()].filter((key) => key.startsWith('SESSION#'));
 
-test('an Origin longer than a session token can carry is refused widget_origin_denied at start, no session made', async () => {
-  const response = await postSession(perch.url, originOf(MAX_ORIGIN_LENGTH + 1), { key: perch.publicKey('open') });
+test(
+  'an Origin longer than a session token can carry is refused widget_origin_denied at start, ' + 'no session made',
+  async () => {
+    const response = await postSession(perch.url, originOf(MAX_ORIGIN_LENGTH + 1), { key: perch.publicKey('open') });
 
-  expect(response.status).toBe(403);
-  expect(((await response.json()) as { error: { code: string } }).error.code).toBe('widget_origin_denied');
-  expect(response.headers.get('access-control-allow-origin')).toBeNull();
-  expect(await sessionItems()).toEqual([]);
-});
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('widget_origin_denied');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await sessionItems()).toEqual([]);
+  },
+);
 
 test('an Origin of exactly the longest length starts a session', async () => {
   const response = await postSession(perch.url, originOf(MAX_ORIGIN_LENGTH), { key: perch.publicKey('open') });

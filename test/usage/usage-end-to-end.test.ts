@@ -118,38 +118,47 @@ test('the report counts exactly the sessions, messages, tokens and refusals the 
   expect(report.widgets.find((w) => w.widgetId === 'quiet')!.totals.messages).toBe(0);
 });
 
-test('after midnight today is unblocked without the job, the job copies yesterday, and the report still adds up', async () => {
-  const endpoint = JSON.parse(readFileSync(join(dataDir, LOCAL_ENDPOINT_FILE), 'utf8')) as LocalEndpoint;
-  const client = new DynamoDBClient(localClientConfig(endpoint.endpoint));
-  const doc = createDocumentClient(client);
-  const yesterday = utcDay(Date.now());
-  const midnight = nextUtcMidnight(Date.now());
-  const before = (await usageJson(['--widget', 'docs-bot', '--days', '1'])).widgets[0]!.totals;
-  try {
-    // The day's cap is spent; a second after midnight the limits code admits again — no job has run.
-    await expect(
-      admitMessage({ doc, table: DEFAULT_TABLE_NAME, widgetId: 'docs-bot', limits: LIMITS, now: midnight - 1000 }),
-    ).rejects.toMatchObject({
-      status: 429,
-    });
-    await admitMessage({ doc, table: DEFAULT_TABLE_NAME, widgetId: 'docs-bot', limits: LIMITS, now: midnight + 1000 });
+test(
+  'after midnight today is unblocked without the job, ' + 'the job copies yesterday, and the report still adds up',
+  async () => {
+    const endpoint = JSON.parse(readFileSync(join(dataDir, LOCAL_ENDPOINT_FILE), 'utf8')) as LocalEndpoint;
+    const client = new DynamoDBClient(localClientConfig(endpoint.endpoint));
+    const doc = createDocumentClient(client);
+    const yesterday = utcDay(Date.now());
+    const midnight = nextUtcMidnight(Date.now());
+    const before = (await usageJson(['--widget', 'docs-bot', '--days', '1'])).widgets[0]!.totals;
+    try {
+      // The day's cap is spent; a second after midnight the limits code admits again — no job has run.
+      await expect(
+        admitMessage({ doc, table: DEFAULT_TABLE_NAME, widgetId: 'docs-bot', limits: LIMITS, now: midnight - 1000 }),
+      ).rejects.toMatchObject({
+        status: 429,
+      });
+      await admitMessage({
+        doc,
+        table: DEFAULT_TABLE_NAME,
+        widgetId: 'docs-bot',
+        limits: LIMITS,
+        now: midnight + 1000,
+      });
 
-    const summary = await rollUpUsage({ doc, table: DEFAULT_TABLE_NAME, now: () => midnight + 5000 });
-    const again = await rollUpUsage({ doc, table: DEFAULT_TABLE_NAME, now: () => midnight + 6000 });
+      const summary = await rollUpUsage({ doc, table: DEFAULT_TABLE_NAME, now: () => midnight + 5000 });
+      const again = await rollUpUsage({ doc, table: DEFAULT_TABLE_NAME, now: () => midnight + 6000 });
 
-    expect(summary).toMatchObject({ widgets: 2, daysCopied: 1, complete: true });
-    expect(again).toMatchObject({ daysCopied: 0, daysCurrent: 1 });
-  } finally {
-    client.destroy();
-  }
-  await target!.close();
-  target = undefined;
-  expect(existsSync(join(dataDir, LOCAL_ENDPOINT_FILE))).toBe(false);
+      expect(summary).toMatchObject({ widgets: 2, daysCopied: 1, complete: true });
+      expect(again).toMatchObject({ daysCopied: 0, daysCurrent: 1 });
+    } finally {
+      client.destroy();
+    }
+    await target!.close();
+    target = undefined;
+    expect(existsSync(join(dataDir, LOCAL_ENDPOINT_FILE))).toBe(false);
 
-  // npm start stopped: the CLI opens the data folder itself.
-  const report = await usageJson(['--widget', 'docs-bot', '--days', '2'], midnight + 60_000);
+    // npm start stopped: the CLI opens the data folder itself.
+    const report = await usageJson(['--widget', 'docs-bot', '--days', '2'], midnight + 60_000);
 
-  const [day1, day2] = report.widgets[0]!.days;
-  expect(day1).toMatchObject({ day: yesterday, ...before });
-  expect(day2).toMatchObject({ day: utcDay(midnight), messages: 1 });
-});
+    const [day1, day2] = report.widgets[0]!.days;
+    expect(day1).toMatchObject({ day: yesterday, ...before });
+    expect(day2).toMatchObject({ day: utcDay(midnight), messages: 1 });
+  },
+);

@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
+import { FUNCTION_ENV, QUOTA_RESET } from '../../functions/routes';
+import { ensureTable, startLocalDatabase } from '../../infra/local/database';
+import { DEV, useDeployedProgram } from './deployed-program';
+import { ALL_FUNCTIONS } from './fixtures';
+import { wildcardGrants } from './iam';
+import { ACCOUNT_ID, MockEngine, REGION } from './mock-engine';
+
+// The Pulumi program under the mock engine (see deployed-program.ts):
+// the DynamoDB table, the functions and their roles, and the quota reset schedule.
+const program = useDeployedProgram('program-table-and-functions');
+const { one, outputsOf, lambdaNamed, policyOfRole, deployPerch } = program;
+
+describe('the DynamoDB table', () => {
+  test('has the keys, the sparse managed index, TTL on expiresAt, PITR and encryption', () => {
+    expect(one('aws:dynamodb/table:Table').inputs).toEqual({
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: 'pk',
+      rangeKey: 'sk',
+      attributes: [
+        { name: 'pk', type: 'S' },
+        { name: 'sk', type: 'S' },
+        { name: 'managedBy', type: 'S' },
+      ],
+      globalSecondaryIndexes: [
+        {
+          name: 'managed',
+          keySchemas: [
+            { attributeName: 'managedBy', keyType: 'HASH' },
+            { attributeName: 'pk', keyType: 'RANGE' },
+          ],
+          projectionType: 'ALL',
+        },
+      ],
+      ttl: { attributeName: 'expiresAt', enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: false,
+    });
+  });
+
+  test('has the same key schema and index as the table the local target creates', async () => {
+    const database = await startLocalDatabase();
+    try {
+      await ensureTable(database.client, DEFAULT_TABLE_NAME);
+      const { Table } = await database.client.send(new DescribeTableCommand({ TableName: DEFAULT_TABLE_NAME }));
+      const aws = one('aws:dynamodb/table:Table').inputs;
+      expect(Table!.KeySchema).toEqual([
+        { AttributeName: aws.hashKey, KeyType: 'HASH' },
+        { AttributeName: aws.rangeKey, KeyType: 'RANGE' },
+      ]);
+      expect(
+        Table!.GlobalSecondaryIndexes!.map((i) => ({
+          name: i.IndexName,
+          keys: i.KeySchema,
+          projection: i.Projection?.ProjectionType,
+        })),
+      ).toEqual(
+        aws.globalSecondaryIndexes.map((i: any) => ({
+          name: i.name,
+          keys: i.keySchemas.map((k: any) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
+          projection: i.projectionType,
+        })),
+      );
+      expect(Table!.BillingModeSummary?.BillingMode ?? 'PAY_PER_REQUEST').toBe(aws.billingMode);
+    } finally {
+      await database.close();
+    }
+  });
+
+  test('a production stack turns on deletion protection and protects the table in Pulumi', async () => {
+    const production = await new MockEngine().run(() => deployPerch({ ...DEV, production: true }), { stack: 'prod' });
+    const table = production.byType('aws:dynamodb/table:Table')[0]!;
+    expect(table.inputs.deletionProtectionEnabled).toBe(true);
+    expect(table.protect).toBe(true);
+    expect(one('aws:dynamodb/table:Table').protect).toBe(false);
+  });
+});
+
+describe('the functions', () => {
+  test.each(ALL_FUNCTIONS.map((fn) => [fn.name, fn] as const))(
+    '%s runs its own minified bundle on nodejs22.x arm64',
+    (name, fn) => {
+      const lambda = lambdaNamed(name);
+      expect(lambda.type).toBe('aws:lambda/function:Function');
+      expect(lambda.inputs).toMatchObject({
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+      });
+      const bundle = program.bundles.find((b) => b.name === name)!;
+      expect(lambda.inputs.code.path).toBe(bundle.dir);
+      expect(existsSync(join(bundle.dir, 'index.js'))).toBe(true);
+      expect(existsSync(join(bundle.dir, 'index.js.map'))).toBe(true);
+      expect(lambda.inputs.environment.variables[FUNCTION_ENV.table]).toBe(outputsOf('aws:dynamodb/table:Table').name);
+      expect(lambda.inputs.environment.variables[FUNCTION_ENV.sessionSecretArn]).toBe(
+        fn.sessionSecret ? outputsOf('aws:secretsmanager/secret:Secret').arn : undefined,
+      );
+      expect(lambda.inputs.loggingConfig.logGroup).toBe(`/perch/dev/${name}`);
+    },
+  );
+
+  test.each(ALL_FUNCTIONS.map((fn) => [fn.name, fn] as const))(
+    '%s has its own role whose policy grants no wildcard',
+    (name, fn) => {
+      const lambda = lambdaNamed(name);
+      const role = program.deployment.byType('aws:iam/role:Role').find((r) => r.outputs.arn === lambda.inputs.role)!;
+      expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+      const policy = policyOfRole(role.name);
+      expect(wildcardGrants(policy)).toEqual([]);
+      const table = policy.Statement.find((s: any) => s.Sid === 'Table');
+      expect(table.Action).toEqual([...fn.tableActions].sort().map((a) => `dynamodb:${a}`));
+      expect(table.Resource[0]).toBe(outputsOf('aws:dynamodb/table:Table').arn);
+      expect(policy.Statement.find((s: any) => s.Sid === 'WriteOwnLogs').Resource).toEqual([
+        `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/perch/dev/${name}:log-stream:*`,
+      ]);
+    },
+  );
+
+  test('only the messages function may call models: the Bedrock models the widgets use, the gateway key secret', () => {
+    const messages = policyOfRole('messages-role');
+    expect(messages.Statement.find((s: any) => s.Sid === 'BedrockModels').Resource).toEqual([
+      `arn:aws:bedrock:${REGION}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
+      'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-8b-instruct-v1:0',
+    ]);
+    expect(messages.Statement.find((s: any) => s.Sid === 'Secrets').Resource).toEqual([
+      outputsOf('aws:secretsmanager/secret:Secret').arn,
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:perch/llm-gateway-??????`,
+    ]);
+    for (const fn of ALL_FUNCTIONS.filter((f) => f.name !== 'messages')) {
+      const sids = policyOfRole(`${fn.name}-role`).Statement.map((s: any) => s.Sid);
+      expect(sids).not.toContain('BedrockModels');
+    }
+  });
+
+  test('no IAM statement anywhere in the stack grants a wildcard', () => {
+    const documents = [
+      ...program.deployment.byType('aws:iam/rolePolicy:RolePolicy').map((r) => r.inputs.policy),
+      ...program.deployment.byType('aws:iam/role:Role').map((r) => r.inputs.assumeRolePolicy),
+      ...program.deployment.byType('aws:s3/bucketPolicy:BucketPolicy').map((r) => r.inputs.policy),
+    ];
+    expect(documents.length).toBe(ALL_FUNCTIONS.length * 2 + 2 + 1);
+    expect(documents.flatMap((d) => wildcardGrants(d))).toEqual([]);
+    expect(program.deployment.byType('aws:iam/rolePolicyAttachment:RolePolicyAttachment')).toEqual([]);
+    expect(program.deployment.byType('aws:iam/policy:Policy')).toEqual([]);
+  });
+});
+
+describe('the quota reset schedule', () => {
+  test('runs the reset function at 00:00 UTC with retries and a dead-letter queue', () => {
+    const schedule = one('aws:scheduler/schedule:Schedule').inputs;
+    expect(schedule.scheduleExpression).toBe('cron(0 0 * * ? *)');
+    expect(schedule.scheduleExpressionTimezone).toBe('UTC');
+    expect(schedule.target.arn).toBe(lambdaNamed(QUOTA_RESET.name).outputs.arn);
+    expect(schedule.target.retryPolicy.maximumRetryAttempts).toBeGreaterThan(0);
+    expect(schedule.target.deadLetterConfig.arn).toBe(outputsOf('aws:sqs/queue:Queue').arn);
+  });
+
+  test('its role may invoke only the reset function and write only to its dead-letter queue', () => {
+    const role = program.deployment.named('quota-reset-scheduler-role');
+    expect(one('aws:scheduler/schedule:Schedule').inputs.target.roleArn).toBe(role.outputs.arn);
+    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0]).toMatchObject({
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
+    });
+    expect(policyOfRole('quota-reset-scheduler-role').Statement).toEqual([
+      {
+        Sid: 'InvokeQuotaReset',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [lambdaNamed(QUOTA_RESET.name).outputs.arn],
+      },
+      {
+        Sid: 'DeadLetters',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: [outputsOf('aws:sqs/queue:Queue').arn],
+      },
+    ]);
+  });
+});
