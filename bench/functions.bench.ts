@@ -22,10 +22,12 @@ export default async function functionsBench(): Promise<void> {
     const started = performance.now();
     const bundles = await bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir });
     console.log(
-      `esbuild: ${bundles.length} bundles in ${(performance.now() - started).toFixed(0)} ms (node ${process.version}; Lambda runs nodejs22.x on arm64)`,
+      `esbuild: ${bundles.length} bundles in ${(performance.now() - started).toFixed(0)}` +
+        ` ms (node ${process.version}; Lambda runs nodejs22.x on arm64)`,
     );
     console.log(
-      `${'function'.padEnd(15)} ${'minified'.padStart(10)} ${'gzip'.padStart(9)} ${'import (median)'.padStart(16)}  targets: ≤ ${SIZE_TARGET_BYTES / 1024} KB, ≤ ${IMPORT_TARGET_MS} ms`,
+      `${'function'.padEnd(15)} ${'minified'.padStart(10)} ${'gzip'.padStart(9)}` +
+        ` ${'import (median)'.padStart(16)}  targets: ≤ ${SIZE_TARGET_BYTES / 1024} KB, ≤ ${IMPORT_TARGET_MS} ms`,
     );
     for (const bundle of bundles) {
       const gzip = gzipSync(readFileSync(bundle.file)).length;
@@ -35,7 +37,8 @@ export default async function functionsBench(): Promise<void> {
         ms > IMPORT_TARGET_MS ? 'over import target' : '',
       ].filter(Boolean);
       console.log(
-        `${bundle.name.padEnd(15)} ${kb(bundle.bytes).padStart(10)} ${kb(gzip).padStart(9)} ${`${ms.toFixed(1)} ms`.padStart(16)}  ${flags.join(', ') || 'ok'}`,
+        `${bundle.name.padEnd(15)} ${kb(bundle.bytes).padStart(10)} ${kb(gzip).padStart(9)}` +
+          ` ${`${ms.toFixed(1)} ms`.padStart(16)}  ${flags.join(', ') || 'ok'}`,
       );
     }
   } finally {
@@ -47,7 +50,9 @@ export default async function functionsBench(): Promise<void> {
 const PRELUDE = 'globalThis.awslambda={streamifyResponse:(h)=>h,HttpResponseStream:{from:(s)=>s}};';
 
 function importMs(file: string): number {
-  const script = `${PRELUDE}const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
+  const script =
+    `${PRELUDE}const t=performance.now();require(${JSON.stringify(file)});` +
+    `process.stdout.write(String(performance.now()-t));`;
   const out = execFileSync(process.execPath, ['--enable-source-maps', '--no-warnings', '-e', script], {
     env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
   });

@@ -50,7 +50,8 @@ export default async function loaderBench(): Promise<void> {
   const bundles = await buildLoaderBundles();
   console.log(`widget bundles (esbuild, minified; gzip -9):\n${formatBundleSizes(bundles)}`);
   console.log(
-    `  loader.js gzip ${verdict(bundles.loader.gzip.length, LOADER_GZIP_BUDGET)}   chat.js gzip ${verdict(bundles.chat.gzip.length, CHAT_GZIP_BUDGET)}`,
+    `  loader.js gzip ${verdict(bundles.loader.gzip.length, LOADER_GZIP_BUDGET)}` +
+      `   chat.js gzip ${verdict(bundles.chat.gzip.length, CHAT_GZIP_BUDGET)}`,
   );
 
   const info = console.info;

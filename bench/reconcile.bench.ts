@@ -55,10 +55,12 @@ export default async function reconcileBench(): Promise<void> {
 
     console.log(`reconcile ${WIDGETS} widgets against dynalite on disk (${dir}):`);
     console.log(
-      `  first apply      ${firstS.toFixed(2)} s  ${verdict(firstS, TARGET_FIRST_S)}  (${created} created, ${first.writes} records written)`,
+      `  first apply      ${firstS.toFixed(2)} s  ${verdict(firstS, TARGET_FIRST_S)}` +
+        `  (${created} created, ${first.writes} records written)`,
     );
     console.log(
-      `  no-change apply  ${secondS.toFixed(2)} s  ${verdict(secondS, TARGET_SECOND_S)}  (${second.plan.changes.length} changes, ${second.writes} records written)`,
+      `  no-change apply  ${secondS.toFixed(2)} s  ${verdict(secondS, TARGET_SECOND_S)}` +
+        `  (${second.plan.changes.length} changes, ${second.writes} records written)`,
     );
     if (second.plan.changes.length !== 0)
       throw new Error(`the second apply planned ${second.plan.changes.length} changes`);

@@ -53,7 +53,8 @@ export default async function usageBench(): Promise<void> {
       const counted = countingClient(doc);
       const summary = await rollUpUsage({ doc: counted.doc, table: TABLE, now: () => Date.now() });
       console.log(
-        `quota reset, ${label}: ${(summary.ms / 1000).toFixed(1)} s, ${summary.widgets} widgets, copied ${summary.daysCopied}, current ${summary.daysCurrent}; requests ${counted.describe()}`,
+        `quota reset, ${label}: ${(summary.ms / 1000).toFixed(1)} s, ${summary.widgets} widgets,` +
+          ` copied ${summary.daysCopied}, current ${summary.daysCurrent}; requests ${counted.describe()}`,
       );
     }
 
@@ -61,7 +62,8 @@ export default async function usageBench(): Promise<void> {
     const reportStarted = performance.now();
     const report = await readUsageReport({ doc: counted.doc, table: TABLE, days: 7 });
     console.log(
-      `usage report, 7 days: ${seconds(reportStarted)}, ${report.widgets.length} widgets, ${report.totals.messages} messages; requests ${counted.describe()}`,
+      `usage report, 7 days: ${seconds(reportStarted)}, ${report.widgets.length}` +
+        ` widgets, ${report.totals.messages} messages; requests ${counted.describe()}`,
     );
   } finally {
     await db.close();
