@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { errorBody } from '../../functions/errors/perch-error';
 import { USAGE_RETENTION_DAYS } from '../../functions/usage/counter-record';
+import type { UsageFigures } from '../../functions/usage/daily-usage';
 import { type DayUsage, readUsageReport, type UsageReport, type WidgetUsage } from '../../functions/usage/report';
-import { formatCost, formatCount, formatRefusals } from '../usage/format-text';
+import { figureCells, formatCount, formatRefusals } from '../usage/format-text';
 import type { LocalPathHandler } from './server';
 
 export const USAGE_PAGE_PATH = '/_perch/usage';
@@ -166,13 +167,13 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
       );
       return (
         `<tr><td><a href="${link(days, w.widgetId)}">${escapeHtml(w.widgetId)}</a>${status}</td>` +
-        `${figureCells(w.totals)}<td class="text">${refusals}</td><td>${chart}</td></tr>`
+        `${figureCellsHtml(w.totals)}<td class="text">${refusals}</td><td>${chart}</td></tr>`
       );
     })
     .join('\n');
   const footer =
     report.widgets.length > 1
-      ? `<tfoot><tr><td>total</td>${figureCells(report.totals)}` +
+      ? `<tfoot><tr><td>total</td>${figureCellsHtml(report.totals)}` +
         `<td class="text">${escapeHtml(formatRefusals(report.totals.refusals))}</td><td></td></tr></tfoot>`
       : '';
   const chart = barChart(report.days, totalsByDay, { width: 720, height: 160, labels: true });
@@ -189,7 +190,7 @@ function dayTable(widget: WidgetUsage): string {
   const rows = widget.days
     .map(
       (d: DayUsage) =>
-        `<tr><td>${d.day}</td>${figureCells(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td>` +
+        `<tr><td>${d.day}</td>${figureCellsHtml(d)}<td class="text">${escapeHtml(formatRefusals(d.refusals))}</td>` +
         `<td class="text">${d.source === 'none' ? '' : d.source}</td></tr>`,
     )
     .join('\n');
@@ -201,20 +202,8 @@ function dayTable(widget: WidgetUsage): string {
   );
 }
 
-function figureCells(f: {
-  sessions: number;
-  messages: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}): string {
-  return [
-    formatCount(f.sessions),
-    formatCount(f.messages),
-    formatCount(f.inputTokens),
-    formatCount(f.outputTokens),
-    formatCost(f.costUsd),
-  ]
+function figureCellsHtml(f: UsageFigures): string {
+  return figureCells(f)
     .map((cell) => `<td>${cell}</td>`)
     .join('');
 }

@@ -72,7 +72,8 @@ export function formatUsageReport(report: UsageReport, { source }: { source: str
   return lines.join('\n');
 }
 
-function figureCells(f: UsageFigures): string[] {
+/** A row's five figures (sessions, messages, tokens in/out, cost), formatted; the operator page uses them too. */
+export function figureCells(f: UsageFigures): string[] {
   return [
     formatCount(f.sessions),
     formatCount(f.messages),
