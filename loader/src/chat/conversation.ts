@@ -1,16 +1,20 @@
 import { postJson, Refusal } from '../api';
 import { createSessionStore } from './session-store';
+import { readSources, type Source } from './sources';
 import { readServerSentEvents } from './sse';
 
 export interface HistoryItem {
   id: string;
   role: 'visitor' | 'assistant';
   text: string;
+  /** An answer's sources (checked by {@link readSources}); `[]` when it has none. */
+  sources?: Source[];
 }
 
 export interface Reply {
   messageId: string;
   text: string;
+  sources?: Source[];
 }
 
 export interface ConversationOptions {
@@ -33,7 +37,7 @@ export function createConversation({ api, key }: ConversationOptions) {
       const response = await postJson(`${api}/v1/sessions`, previous ? { key, resume: previous.token } : { key });
       const body = (await response.json()) as { sessionId: string; token: string; history?: HistoryItem[] };
       store.write(body);
-      return body.history ?? [];
+      return (body.history ?? []).map((item) => ({ ...item, sources: readSources(item.sources) }));
     })().finally(() => {
       starting = undefined;
     }));
@@ -45,18 +49,19 @@ export function createConversation({ api, key }: ConversationOptions) {
     if (!response.headers.get('Content-Type')?.includes('text/event-stream') || !response.body) {
       const reply = (await response.json()) as Reply;
       onText(reply.text);
-      return reply;
+      return { ...reply, sources: readSources(reply.sources) };
     }
     let reply = '';
     let messageId: string | undefined;
+    let sources: unknown;
     await readServerSentEvents(response.body, ({ event, data }) => {
       const payload = JSON.parse(data);
       if (event === 'delta') onText((reply += payload.text));
-      else if (event === 'done') messageId = payload.messageId;
+      else if (event === 'done') ({ messageId, sources } = payload);
       else if (event === 'error') throw new Refusal(String(payload.code));
     });
     if (messageId === undefined) throw new Refusal('upstream_error'); // the stream ended early
-    return { messageId, text: reply };
+    return { messageId, text: reply, sources: readSources(sources) };
   }
 
   return {

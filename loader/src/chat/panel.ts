@@ -9,6 +9,8 @@ import { createConversation, type HistoryItem } from './conversation';
 import { createDialog } from './dialog';
 import { quickActions } from './quick-actions';
 import { ratingGroup } from './rating';
+import type { Source } from './sources';
+import SOURCES_CSS from './sources.css';
 import { createTranscript } from './transcript';
 import { visitorTurns } from './visitor-turn';
 
@@ -19,7 +21,7 @@ import { visitorTurns } from './visitor-turn';
  */
 export function mountChat(context: ChatContext): ChatPanel {
   const { root, frame, appearance, emit } = context;
-  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(CHAT_CSS)];
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(CHAT_CSS + SOURCES_CSS)];
   const conversation = createConversation(context);
   const transcript = createTranscript();
 
@@ -28,7 +30,8 @@ export function mountChat(context: ChatContext): ChatPanel {
     const failed = () => transcript.announce(FAILED_TO_SEND);
     message.append(ratingGroup((rating) => conversation.rate(messageId, rating), failed));
   };
-  const newAnswer = (text?: string, messageId?: string) => addAnswer(transcript, rate, text, messageId);
+  const newAnswer = (text?: string, messageId?: string, sources?: Source[]) =>
+    addAnswer(transcript, rate, text, messageId, sources);
 
   // The quick actions and the composer send through `turns`, which needs them both: bound late.
   const send = (text: string) => void turns(text);
@@ -44,7 +47,7 @@ export function mountChat(context: ChatContext): ChatPanel {
   const showHistory = (history: HistoryItem[]) => {
     for (const item of history) {
       if (item.role === 'visitor') transcript.addVisitorText(item.text);
-      else newAnswer(item.text, item.id);
+      else newAnswer(item.text, item.id, item.sources);
     }
     if (history.length) chips.hidden = true;
     transcript.scrollToEnd();

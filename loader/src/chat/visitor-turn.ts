@@ -4,6 +4,7 @@ import { sendFailureText } from '../visitor-texts';
 import type { Answer } from './answer';
 import { type Composer, MAX_TEXT } from './composer';
 import type { Conversation } from './conversation';
+import { sourcesAnnouncement } from './sources';
 import type { Transcript } from './transcript';
 
 export interface TurnParts {
@@ -17,8 +18,8 @@ export interface TurnParts {
 
 /**
  * One visitor turn: the text goes into the transcript, typing dots until the answer streams in,
- * the answer announced when complete. A refused turn shows its visitor text and puts the text
- * back in an empty message box, ready to send again.
+ * the answer (and the names of its sources) announced when complete. A refused turn shows its
+ * visitor text and puts the text back in an empty message box, ready to send again.
  */
 export function visitorTurns({ conversation, transcript, composer, chips, emit, newAnswer }: TurnParts) {
   return async (raw: string): Promise<void> => {
@@ -37,8 +38,8 @@ export function visitorTurns({ conversation, transcript, composer, chips, emit, 
         (answer ||= newAnswer()).update(soFar);
       });
       typing.remove();
-      (answer ||= newAnswer()).finish(reply.text, reply.messageId);
-      transcript.announce(reply.text);
+      (answer ||= newAnswer()).finish(reply.text, reply.messageId, reply.sources);
+      transcript.announce(reply.text + sourcesAnnouncement(reply.sources));
       emit('message', { role: 'assistant', text: reply.text, messageId: reply.messageId });
     } catch (error) {
       typing.remove();
