@@ -1,3 +1,15 @@
+const ESM_ONLY = [
+  '@middy',
+  'htmlparser2',
+  'domhandler',
+  'domutils',
+  'domelementtype',
+  'entities',
+  'dom-serializer',
+  'marked',
+  'github-slugger',
+];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -5,8 +17,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // swc strips types only (fast); `tsc --noEmit` in `npm test` does the type checking.
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
-  // middy ships ESM only; let swc turn it into CommonJS for Jest.
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // These ship ESM only; let swc turn them into CommonJS for Jest.
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   setupFiles: ['<rootDir>/test/setup.ts'],
   testTimeout: 30000,
 };

@@ -11,17 +11,22 @@ export default defineConfig({
     // claude: { provider: 'bedrock', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     //           pricing: { inputPerMTok: 0.8, outputPerMTok: 4 } },
   },
+  knowledge: {
+    // Perch's own docs: the demo bot answers from them and cites the section it quotes.
+    'perch-docs': { include: ['README.md', 'docs/**/*.md'] },
+  },
   widgets: {
     // The demo widget: only the local demo page may embed it.
     'docs-bot': {
       name: 'Docs assistant',
       model: 'local',
+      knowledge: 'perch-docs',
       greeting: 'Hi! Ask me anything about Perch.',
       placeholder: 'Ask about keys, origins, limits…',
       theme: { primary: '#2563eb', position: 'bottom-right' },
       allowedOrigins: ['http://localhost:3000'],
       limits: { perMinute: 10, perDay: 200, perVisitorPerDay: 50 },
-      quickActions: ['How do I rotate the key?', 'Which websites can embed the widget?', 'What are the limits?'],
+      quickActions: ['How do I rotate the key?', 'How do I deploy to AWS?', 'What are the limits?'],
       feedback: true,
       retentionDays: 30,
       faq: [

@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMessageRoute } from '../functions/conversations/send-message';
 import type { ApiRequest } from '../functions/http/request';
+import { noArtifacts } from '../functions/knowledge/artifact-readers';
+import { createKnowledgeLoader } from '../functions/knowledge/knowledge-loader';
 import { createProviderResolver } from '../functions/providers/resolve-provider';
 import { createSessionRoute } from '../functions/sessions/start-session';
 import { createSessionRuntime } from '../functions/wiring/session-runtime';
@@ -67,6 +69,7 @@ async function requestsPerMessage(): Promise<void> {
     const messageRoute = createMessageRoute({
       ...runtime,
       resolveProvider: createProviderResolver({ env: {}, fetchSecret: bench.deps.fetchSecret }),
+      loadKnowledge: createKnowledgeLoader(noArtifacts),
     });
     const request = (body: unknown, headers: Record<string, string> = {}, sessionId?: string): ApiRequest => ({
       method: 'POST',

@@ -21,6 +21,8 @@ export interface FunctionDefinition {
   sessionSecret: boolean;
   /** Calls model providers: Bedrock models and OpenAI-compatible API key secrets from the config. */
   invokesModels: boolean;
+  /** Reads knowledge artifacts (`s3:GetObject` on exactly the deployed ones). */
+  readsKnowledge?: boolean;
 }
 
 export type RouteName = 'widget-config' | 'sessions' | 'messages' | 'feedback';
@@ -61,6 +63,7 @@ export const ROUTES: RouteDefinition[] = [
     tableActions: ['GetItem', 'BatchGetItem', 'UpdateItem'],
     sessionSecret: true,
     invokesModels: true,
+    readsKnowledge: true,
   },
   {
     name: 'feedback',
@@ -94,4 +97,6 @@ export const FUNCTION_ENV = {
    * it came through CloudFront, so only then is `CloudFront-Viewer-Address` the visitor's IP.
    */
   edgeSecret: 'PERCH_EDGE_SECRET',
+  /** The private bucket holding knowledge artifacts (AWS; the messages function only). */
+  knowledgeBucket: 'PERCH_KNOWLEDGE_BUCKET',
 } as const;

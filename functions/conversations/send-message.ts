@@ -5,6 +5,10 @@ import { PerchError } from '../errors/perch-error';
 import { widgetBySession } from '../http/admission';
 import { createEdgeRoute, describeError, type StreamingApiResponse } from '../http/edge';
 import { jsonResponse } from '../http/response';
+import type { KnowledgeLoader } from '../knowledge/knowledge-loader';
+import { type KnowledgeSource, type Passage, sourceOf } from '../knowledge/passage';
+import { retrievePassages } from '../knowledge/retrieve';
+import { citedPassages, withSources } from '../knowledge/sources-prompt';
 import { type Admission, admitMessage, refundMessage } from '../limits/admit-message';
 import type { UsageCounters } from '../limits/usage-counters';
 import { visitorHash } from '../limits/visitor';
@@ -40,6 +44,8 @@ export interface MessageRouteOptions {
   findWidget: (widgetId: string) => Promise<WidgetRecord | undefined>;
   loadKeys: () => Promise<SessionKeys>;
   resolveProvider: (widget: WidgetRecord) => Promise<ProviderResolution>;
+  /** The widget's knowledge bases, loaded once per digest. */
+  loadKnowledge: KnowledgeLoader;
   counters: UsageCounters;
   now?: () => number;
   /** Upstream model call limit. */
@@ -52,6 +58,7 @@ interface Reply {
   messageId: string;
   text: string;
   usage: TokenUsage;
+  sources: KnowledgeSource[];
 }
 
 const SSE_HEADERS = {
@@ -62,7 +69,7 @@ const SSE_HEADERS = {
 
 /** `POST /v1/sessions/{id}/messages`: one visitor turn, answered as SSE or JSON. */
 export function createMessageRoute(options: MessageRouteOptions) {
-  const { sessions, findWidget, loadKeys, resolveProvider, counters, now = Date.now, logger } = options;
+  const { sessions, findWidget, loadKeys, resolveProvider, loadKnowledge, counters, now = Date.now, logger } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const admission = widgetBySession(messageBodySchema, { sessions, findWidget, loadKeys, now });
   return createEdgeRoute<AdmittedMessage, StreamingApiResponse>(
@@ -75,6 +82,7 @@ export function createMessageRoute(options: MessageRouteOptions) {
       let admission: Admission;
       let resolution: Extract<ProviderResolution, { ready: true }>;
       let prompt: Prompt;
+      let passages: Passage[];
       const text = auth.body.text.trim();
       try {
         if (text === '') throw new PerchError('bad_request', { message: 'text: must not be empty' });
@@ -84,10 +92,16 @@ export function createMessageRoute(options: MessageRouteOptions) {
           throw new PerchError('bot_not_ready');
         }
         resolution = resolved;
+        const knowledge = await loadKnowledge(widget.knowledge);
+        if (!knowledge.ready) {
+          logger?.error('bot not ready', { widgetId: widget.widgetId, reason: knowledge.reason });
+          throw new PerchError('bot_not_ready');
+        }
+        passages = retrievePassages(knowledge.bases, text);
         // Held past the model's timeout, so only a reply whose function died loses it, to its expiry.
         claimed = await sessions.claim(auth.session.sessionId, replyId, started, started + timeoutMs + CLAIM_MARGIN_MS);
         if (!claimed) throw new PerchError('session_busy');
-        prompt = buildPrompt(widget.systemPrompt, orderedTurns(claimed), text);
+        prompt = withSources(buildPrompt(widget.systemPrompt, orderedTurns(claimed), text), passages);
         const worstCase = { inputTokens: promptTokens(prompt), outputTokens: resolution.maxOutputTokens };
         admission = await admitMessage({
           doc: options.doc,
@@ -109,6 +123,7 @@ export function createMessageRoute(options: MessageRouteOptions) {
           auth: { ...auth, session },
           replyId,
           prompt,
+          passages,
           text,
           resolution,
           admission,
@@ -125,7 +140,8 @@ export function createMessageRoute(options: MessageRouteOptions) {
         async (write, signal) => {
           try {
             const answer = await reply(signal, (delta) => write(formatSseEvent('delta', { text: delta })));
-            write(formatSseEvent('done', { messageId: answer.messageId, usage: answer.usage }));
+            const { messageId, usage, sources } = answer;
+            write(formatSseEvent('done', { messageId, usage, sources }));
           } catch (error) {
             if (signal.aborted) return;
             const known = error instanceof PerchError ? error : new PerchError('upstream_error', { cause: error });
@@ -147,6 +163,7 @@ interface RunReplyOptions extends MessageRouteOptions {
   auth: AuthorizedSession;
   replyId: string;
   prompt: Prompt;
+  passages: Passage[];
   text: string;
   resolution: Extract<ProviderResolution, { ready: true }>;
   admission: Admission;
@@ -171,16 +188,19 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
     counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
   let answer = '';
   let usage: TokenUsage | undefined;
+  let cited: Passage[] | undefined;
   try {
     for await (const event of resolution.provider.complete({
       ...prompt,
       maxOutputTokens: resolution.maxOutputTokens,
       signal,
+      sources: o.passages,
     })) {
       if (event.type === 'delta') {
         answer += event.text;
         o.onDelta(event.text);
-      } else usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
+      } else if (event.type === 'cited') cited = event.indexes.flatMap((i) => o.passages[i] ?? []);
+      else usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
     }
   } catch (cause) {
     // A call cut short (visitor gone, timeout) or that wrote something was paid for; an upstream
@@ -199,9 +219,16 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
   }
   const finalUsage = usage ?? { inputTokens: promptTokens(prompt), outputTokens: estimateTokens(answer) };
   const at = (o.now ?? Date.now)();
+  const sources = (cited ?? citedPassages(answer, o.passages)).map(sourceOf);
   const turns: Turn[] = [
     { id: randomUUID(), role: 'visitor', text: o.text, at: o.started },
-    { id: randomUUID(), role: 'assistant', text: answer, at: Math.max(at, o.started + 1) },
+    {
+      id: randomUUID(),
+      role: 'assistant',
+      text: answer,
+      at: Math.max(at, o.started + 1),
+      ...(sources.length > 0 && { sources }),
+    },
   ];
   const [stored, settled] = await Promise.allSettled([
     o.sessions.appendTurns(session, o.replyId, turns, expirySeconds(at, widget.retentionDays)),
@@ -216,5 +243,5 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
     ]);
     throw failure.reason;
   }
-  return { messageId: turns[1]!.id, text: answer, usage: finalUsage };
+  return { messageId: turns[1]!.id, text: answer, usage: finalUsage, sources };
 }

@@ -1,4 +1,6 @@
+import { keywords } from '../knowledge/terms';
 import { type CompletionEvent, type CompletionRequest, estimateTokens, type ModelProvider } from './model-provider';
+import { quotePassage } from './quote-passage';
 
 export interface FaqEntry {
   question: string;
@@ -8,52 +10,12 @@ export interface FaqEntry {
 export const FAQ_FALLBACK =
   "Sorry, I don't have an answer to that yet. Try one of the suggested questions, or rephrase yours.";
 
-const STOP_WORDS = new Set(
-  (
-    'a an and are as at be can could do does did for from how i if in is it me my of on or our please ' +
-    'the this to was what when where which who why will with would you your'
-  ).split(' '),
-);
-
-/** Lower-cased word stems without stop words: "Rotating keys?" → ["rot", "key"]. */
-export function keywords(text: string): string[] {
-  return (
-    text
-      .toLowerCase()
-      .normalize('NFKD')
-      .match(/[\p{L}\p{N}]+/gu) ?? []
-  )
-    .filter((word) => !STOP_WORDS.has(word))
-    .map(stem);
-}
-
-// A light suffix stripper: enough for "rotate/rotating/rotated/rotation" to meet.
-function stem(word: string): string {
-  for (const suffix of [
-    'ations',
-    'ation',
-    'ating',
-    'ated',
-    'ates',
-    'ate',
-    'ings',
-    'ing',
-    'ies',
-    'ed',
-    'es',
-    's',
-    'e',
-  ]) {
-    if (word.length > suffix.length + 2 && word.endsWith(suffix)) return word.slice(0, -suffix.length);
-  }
-  return word;
-}
-
 /**
- * The answer whose question shares the most keywords with the visitor's text (answer words
- * count half), or undefined when nothing matches. Deterministic: ties go to the first entry.
+ * The entry whose question shares the most keywords with the visitor's text (answer words count
+ * half), with the share of the text's keywords it covers; undefined when nothing matches.
+ * Deterministic: ties go to the first entry.
  */
-export function bestFaqAnswer(faq: readonly FaqEntry[], text: string): string | undefined {
+export function bestFaqMatch(faq: readonly FaqEntry[], text: string): { answer: string; coverage: number } | undefined {
   const wanted = new Set(keywords(text));
   let best: { score: number; answer: string } | undefined;
   for (const entry of faq) {
@@ -63,8 +25,13 @@ export function bestFaqAnswer(faq: readonly FaqEntry[], text: string): string | 
     for (const word of wanted) score += question.has(word) ? 1 : answer.has(word) ? 0.5 : 0;
     if (score > 0 && (!best || score > best.score)) best = { score, answer: entry.answer };
   }
-  return best?.answer;
+  return best && { answer: best.answer, coverage: best.score / wanted.size };
 }
+
+export const bestFaqAnswer = (faq: readonly FaqEntry[], text: string) => bestFaqMatch(faq, text)?.answer;
+
+/** With documents to quote, a Q&A pair must cover half the question to win over the best passage. */
+const FAQ_COVERAGE_OVER_DOCUMENTS = 0.5;
 
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -81,8 +48,8 @@ const pause = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * The embedded default model: no network, answers from the widget's declared Q&A pairs and
- * streams the answer word by word.
+ * The embedded default model: no network, answers from the widget's declared Q&A pairs or else
+ * quotes the best retrieved passage (citing it), and streams the answer word by word.
  */
 export function createFaqProvider({
   faq,
@@ -92,9 +59,12 @@ export function createFaqProvider({
   streamDelayMs?: number;
 }): ModelProvider {
   return {
-    async *complete({ system, turns, signal }: CompletionRequest): AsyncIterable<CompletionEvent> {
+    async *complete({ system, turns, signal, sources = [] }: CompletionRequest): AsyncIterable<CompletionEvent> {
       const question = turns.at(-1)?.text ?? '';
-      const answer = bestFaqAnswer(faq, question) ?? FAQ_FALLBACK;
+      const match = bestFaqMatch(faq, question);
+      const quoted = sources[0] && (!match || match.coverage < FAQ_COVERAGE_OVER_DOCUMENTS) ? sources[0] : undefined;
+      const answer = quoted ? quotePassage(quoted.text) : (match?.answer ?? FAQ_FALLBACK);
+      if (sources.length > 0) yield { type: 'cited', indexes: quoted ? [0] : [] };
       const words = answer.match(/\S+\s*/g) ?? [];
       for (const [i, word] of words.entries()) {
         if (signal.aborted) throw signal.reason;

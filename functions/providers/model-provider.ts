@@ -1,3 +1,5 @@
+import type { Passage } from '../knowledge/passage';
+
 /** A prompt turn as providers see it. */
 export interface PromptTurn {
   role: 'user' | 'assistant';
@@ -5,11 +7,14 @@ export interface PromptTurn {
 }
 
 export interface CompletionRequest {
+  /** The system prompt, with the retrieved sources in it (`withSources`). */
   system: string;
   /** Oldest first; the last one is the visitor's new message. */
   turns: PromptTurn[];
   maxOutputTokens: number;
   signal: AbortSignal;
+  /** The passages retrieved for this question, most relevant first (already in `system`). */
+  sources?: readonly Passage[];
 }
 
 export interface TokenUsage {
@@ -17,7 +22,11 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
-export type CompletionEvent = { type: 'delta'; text: string } | ({ type: 'usage' } & TokenUsage);
+/** `cited`: exactly which sources the answer used (else the `[n]` markers in its text tell). */
+export type CompletionEvent =
+  | { type: 'delta'; text: string }
+  | ({ type: 'usage' } & TokenUsage)
+  | { type: 'cited'; indexes: number[] };
 
 /**
  * One interface for every model binding: a stream of text deltas, then the token usage.

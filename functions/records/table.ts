@@ -1,3 +1,5 @@
+import type { KnowledgeRef } from '../knowledge/passage';
+
 /**
  * The single DynamoDB table of DESIGN.md. Items the reconciler (or Pulumi) owns carry
  * `managedBy = "perch-config"` (a sparse GSI lists them) and live under `WIDGET#` and `KEY#`;
@@ -88,6 +90,8 @@ export interface WidgetRecord extends WidgetSettings {
    * declared again under the same id reaches none of the old one's sessions.
    */
   incarnation: string;
+  /** The knowledge bases it answers from (absent when none), each named by its artifact's digest. */
+  knowledge?: KnowledgeRef[];
 }
 
 /** The incarnation of widgets and sessions written before incarnations existed. */

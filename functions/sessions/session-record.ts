@@ -5,6 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { KnowledgeSource } from '../knowledge/passage';
 import { FIRST_INCARNATION, type WidgetRecord, widgetKey } from '../records/table';
 
 /** A stored turn; the map key in `turns` is the turn id. */
@@ -15,6 +16,8 @@ export interface Turn {
   /** Epoch ms; orders the turns. */
   at: number;
   rating?: 'up' | 'down';
+  /** An answer's sources, most relevant first (absent when it had none). */
+  sources?: KnowledgeSource[];
 }
 
 /**
@@ -47,7 +50,9 @@ export const MAX_STORED_TEXT_BYTES = 300_000;
 /** A single stored turn's text; a longer answer is kept truncated (the visitor saw it whole). */
 export const MAX_TURN_TEXT_BYTES = 100_000;
 
-const textBytes = (turn: Turn) => Buffer.byteLength(turn.text, 'utf8');
+// A turn's sources count too: they share the item with the text.
+const textBytes = (turn: Turn) =>
+  Buffer.byteLength(turn.text, 'utf8') + (turn.sources ? Buffer.byteLength(JSON.stringify(turn.sources), 'utf8') : 0);
 
 function truncateText(text: string, maxBytes: number): string {
   let kept = text;

@@ -42,7 +42,12 @@ function sessionResponse(session: SessionRecord, keys: SessionKeys, now: number)
     sessionId: session.sessionId,
     token: signSessionToken(claims, keys.tokenKey),
     expiresAt: new Date(exp * 1000).toISOString(),
-    history: orderedTurns(session).map(({ id, role, text }) => ({ id, role, text })),
+    history: orderedTurns(session).map(({ id, role, text, sources }) => ({
+      id,
+      role,
+      text,
+      ...(sources && { sources }),
+    })),
   });
 }
 

@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { noArtifacts, readArtifactsFromBucket } from '../knowledge/artifact-readers';
+import type { ArtifactReader } from '../knowledge/knowledge-loader';
 import { createLogger, type Logger } from '../logging/logger';
 import { createDocumentClient } from '../records/client';
 import { tableName } from '../records/table';
@@ -26,6 +28,8 @@ export interface FunctionDependencies {
   env: NodeJS.ProcessEnv;
   /** Set on AWS: the CloudFront edge secret, without which the visitor IP header is not trusted. */
   edgeSecret?: string;
+  /** Knowledge artifacts by name (the knowledge bucket on AWS, the data folder locally). */
+  readArtifact?: ArtifactReader;
   logger: Logger;
   now?: () => number;
 }
@@ -39,6 +43,9 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     fetchSecret: fetchFromSecretsManager,
     env,
     edgeSecret: env[FUNCTION_ENV.edgeSecret],
+    readArtifact: env[FUNCTION_ENV.knowledgeBucket]
+      ? readArtifactsFromBucket(env[FUNCTION_ENV.knowledgeBucket]!)
+      : noArtifacts,
     logger: createLogger(),
   };
 }

@@ -1,5 +1,7 @@
 import { createMessageRoute, type MessageRouteOptions } from '../conversations/send-message';
 import { createStreamingApiHandler } from '../http/api-handler';
+import { noArtifacts } from '../knowledge/artifact-readers';
+import { createKnowledgeLoader } from '../knowledge/knowledge-loader';
 import { createProviderResolver } from '../providers/resolve-provider';
 import type { FunctionDependencies } from './dependencies';
 import { createSessionRuntime } from './session-runtime';
@@ -12,6 +14,7 @@ export function createMessagesFunction(deps: FunctionDependencies, overrides: Me
   const route = createMessageRoute({
     ...createSessionRuntime(deps),
     resolveProvider: resolveProvider ?? createProviderResolver({ env: deps.env, fetchSecret: deps.fetchSecret }),
+    loadKnowledge: createKnowledgeLoader(deps.readArtifact ?? noArtifacts),
     timeoutMs,
     heartbeatMs,
     logger: deps.logger,

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
+import { type KnowledgeSnapshot, snapshotKnowledge } from '../knowledge/snapshot';
 import { type ResolvedConfig, resolveConfig } from './resolve';
 import { configSchema, type PerchConfig } from './schema';
 
@@ -103,9 +104,29 @@ export async function loadConfigFile(file: string): Promise<PerchConfig> {
   return validateConfig(unwrapDefault(module));
 }
 
-/** Loads, validates and resolves the config for one stack. */
+export interface LoadedConfig {
+  config: PerchConfig;
+  knowledge: KnowledgeSnapshot[];
+  /** Files of knowledge bases that were skipped, named. */
+  warnings: string[];
+}
+
+/**
+ * Loads and validates a config file and reads its knowledge bases' files (globs relative to the
+ * file's folder); a base that matches nothing, leaves the repository or is too big fails it.
+ */
+export async function loadConfigWithKnowledge(file: string): Promise<LoadedConfig> {
+  const config = await loadConfigFile(file);
+  const { snapshots, problems, warnings } = await snapshotKnowledge(config.knowledge ?? {}, dirname(resolvePath(file)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, knowledge: snapshots, warnings };
+}
+
+/** Loads, validates and resolves the config for one stack, knowledge bases included. */
 export async function loadResolvedConfig(file: string, stack: string): Promise<ResolvedConfig> {
-  return resolveConfig(await loadConfigFile(file), stack);
+  const { config, knowledge, warnings } = await loadConfigWithKnowledge(file);
+  const resolved = resolveConfig(config, stack, knowledge);
+  return { ...resolved, warnings: [...warnings, ...resolved.warnings] };
 }
 
 // ESM/CJS interop can nest the default export (`{ default: { default: config } }`).

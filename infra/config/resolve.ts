@@ -1,5 +1,7 @@
+import type { KnowledgeRef } from '../../functions/knowledge/passage';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
 import type { ModelBinding, WidgetSettings } from '../../functions/records/table';
+import type { KnowledgeSnapshot } from '../knowledge/snapshot';
 import type { PerchConfig, WidgetInput } from './schema';
 
 export const WIDGET_DEFAULTS = {
@@ -19,19 +21,28 @@ export interface ResolvedWidget extends WidgetSettings {
   id: string;
   modelName: string;
   keyRotation: number;
+  /** The bases it answers from, each with the digest of its artifact. */
+  knowledge: KnowledgeRef[];
 }
 
 export interface ResolvedConfig {
   stack: string;
   widgets: ResolvedWidget[];
+  /** Every declared knowledge base, as its files are now. */
+  knowledge: KnowledgeSnapshot[];
   warnings: string[];
 }
 
 /**
  * Turns a validated config into the widgets of one stack: merges `stacks.<stack>.widgets`
- * over the base (nested `theme` and `limits` merge field by field; lists are replaced).
+ * over the base (nested `theme` and `limits` merge field by field; lists are replaced), and
+ * binds each widget's knowledge bases to the digests of their snapshots.
  */
-export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfig {
+export function resolveConfig(
+  config: PerchConfig,
+  stack: string,
+  knowledge: readonly KnowledgeSnapshot[] = [],
+): ResolvedConfig {
   const overrides = config.stacks?.[stack]?.widgets ?? {};
   const warnings: string[] = [];
   const stacks = Object.keys(config.stacks ?? {});
@@ -65,7 +76,13 @@ export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfi
         );
       }
       const faq = merged.faq ?? [];
-      if (model.provider === 'faq' && faq.length === 0) {
+      const bases = typeof merged.knowledge === 'string' ? [merged.knowledge] : [...new Set(merged.knowledge ?? [])];
+      const refs = bases.map((base): KnowledgeRef => {
+        const snapshot = knowledge.find((k) => k.name === base);
+        if (!snapshot) throw new Error(`knowledge base ${base} was not read before resolving widget ${id}`);
+        return { base, digest: snapshot.digest };
+      });
+      if (model.provider === 'faq' && faq.length === 0 && refs.length === 0) {
         warnings.push(`widgets.${id}.faq is empty: the faq model can only give its fallback answer`);
       }
       return {
@@ -85,9 +102,10 @@ export function resolveConfig(config: PerchConfig, stack: string): ResolvedConfi
         feedback: merged.feedback ?? WIDGET_DEFAULTS.feedback,
         faq,
         retentionDays: merged.retentionDays ?? WIDGET_DEFAULTS.retentionDays,
+        knowledge: refs,
       };
     });
-  return { stack, widgets, warnings };
+  return { stack, widgets, knowledge: [...knowledge], warnings };
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

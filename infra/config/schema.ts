@@ -54,6 +54,27 @@ const originEntry = z.string().superRefine((value, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${parsed.problem}` });
 });
 
+/** Placeholders a knowledge base's `url` template may use (filled per source, URL-encoded). */
+export const URL_PLACEHOLDERS = ['path', 'slug', 'anchor'] as const;
+
+const urlTemplate = z.string().superRefine((value, ctx) => {
+  const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1]!)
+    .filter((p) => !URL_PLACEHOLDERS.includes(p as never));
+  if (unknown.length > 0) {
+    const known = URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
+    ctx.addIssue({ code: 'custom', message: `unknown placeholder {${unknown[0]}}; use ${known}` });
+  } else if (!/^https?:\/\/[^/{}\s]+/.test(value) || !URL.canParse(value.replace(/\{\w+\}/g, 'x'))) {
+    ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL template, e.g. https://docs.example.com/{slug}' });
+  }
+});
+
+const globList = z.array(z.string().min(1).max(500)).max(50);
+
+export const knowledgeBaseSchema = z
+  .object({ include: globList.min(1), exclude: globList.optional(), url: urlTemplate.optional() })
+  .strict();
+
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour, e.g. #2563eb');
 
 export const widgetSchema = z
@@ -85,6 +106,7 @@ export const widgetSchema = z
       .array(z.object({ question: z.string().min(1).max(500), answer: z.string().min(1).max(4000) }).strict())
       .optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
+    knowledge: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(8)]).optional(),
   })
   .strict();
 
@@ -99,7 +121,8 @@ const isObject = (value: unknown): value is Loose =>
 const entriesOf = (value: unknown): [string, unknown][] => (isObject(value) ? Object.entries(value) : []);
 
 /**
- * Rules across fields: widget ids are slugs, models exist, origins are not listed twice,
+ * Rules across fields: widget ids and knowledge base names are slugs, models and bases exist,
+ * origins are not listed twice,
  * stack overrides name declared widgets, a widget fits in one table item. They run even when
  * other fields failed (so `check` lists every problem at once), which is why they guard every
  * shape they read.
@@ -108,6 +131,16 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
   if (!isObject(config)) return;
   const models = isObject(config.models) ? config.models : undefined;
   const widgets = isObject(config.widgets) ? config.widgets : {};
+  const bases = isObject(config.knowledge) ? config.knowledge : {};
+  for (const name of Object.keys(bases)) {
+    if (!WIDGET_ID.test(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['knowledge', name],
+        message: 'knowledge base name must be a lower-case slug (a-z, 0-9, -), e.g. docs',
+      });
+    }
+  }
   for (const id of Object.keys(widgets)) {
     if (!WIDGET_ID.test(id)) {
       ctx.addIssue({
@@ -136,6 +169,18 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
         code: 'custom',
         path: [...path, 'model'],
         message: `unknown model ${JSON.stringify(widget.model)}; declared models: ${known}`,
+      });
+    }
+    const named = typeof widget.knowledge === 'string' ? [widget.knowledge] : widget.knowledge;
+    if (Array.isArray(named)) {
+      named.forEach((base, index) => {
+        if (typeof base !== 'string' || Object.hasOwn(bases, base)) return;
+        const declared = Object.keys(bases).join(', ') || 'none';
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'knowledge', ...(typeof widget.knowledge === 'string' ? [] : [index])],
+          message: `unknown knowledge base ${JSON.stringify(base)}; declared under knowledge: ${declared}`,
+        });
       });
     }
     const seen = new Map<string, number>();
@@ -181,6 +226,7 @@ function jsonKilobytes(value: unknown): number {
 export const configSchema = z
   .object({
     models: z.record(z.string(), modelSchema),
+    knowledge: z.record(z.string(), knowledgeBaseSchema).optional(),
     widgets: z.record(z.string(), widgetSchema),
     stacks: z
       .record(z.string(), z.object({ widgets: z.record(z.string(), widgetSchema.partial()) }).strict())
@@ -193,6 +239,7 @@ export const configSchema = z
 export type PerchConfigInput = z.input<typeof configSchema>;
 export type PerchConfig = z.output<typeof configSchema>;
 export type WidgetInput = z.output<typeof widgetSchema>;
+export type KnowledgeBaseConfig = z.output<typeof knowledgeBaseSchema>;
 
 /** Typed identity helper for `widgets.config.ts`; validation happens when the config is loaded. */
 export function defineConfig(config: PerchConfigInput): PerchConfigInput {

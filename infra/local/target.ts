@@ -9,11 +9,13 @@ import { ROUTES } from '../../functions/routes';
 import { deriveSessionKeys } from '../../functions/sessions/signing-secret';
 import { createAllFunctions } from '../../functions/wiring';
 import { loadResolvedConfig } from '../config/load';
+import { planKnowledge } from '../knowledge/plan-knowledge';
 import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { removeLocalEndpoint, writeLocalEndpoint } from '../usage/local-endpoint';
 import { ensureTable, startLocalDatabase } from './database';
+import { openKnowledgeFolder } from './knowledge-folder';
 import { installLambdaGlobals, localContext } from './lambda-runtime';
 import { serveLoaderFiles } from './loader-files';
 import { startQuotaTimer } from './quota-timer';
@@ -88,7 +90,14 @@ export async function startLocalTarget({
     const doc = createDocumentClient(database.client);
     if ((await ensureTable(database.client, table)) === 'created')
       log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
-    const { widgets } = await reconcile(doc, table, config, { onPlan: (plan) => log(formatPlan(plan)) });
+    // Artifacts first: a widget record never names one that is not there yet.
+    const knowledge = openKnowledgeFolder(dataDir);
+    const knowledgePlan = planKnowledge(config.knowledge, knowledge.manifest, knowledge.hasArtifact);
+    knowledge.write(knowledgePlan);
+    const { widgets } = await reconcile(doc, table, config, {
+      onPlan: (plan) => log(formatPlan(plan, knowledgePlan)),
+    });
+    knowledge.prune();
 
     // The same functions as on AWS, built from this target's own database and secret (nothing
     // goes through process.env, so targets can share a process).
@@ -103,6 +112,7 @@ export async function startLocalTarget({
         throw new Error(`the local target has no Secrets Manager (secret ${id}): use apiKeyEnv`);
       },
       env: process.env,
+      readArtifact: knowledge.read,
       logger,
     });
     const stopSweeper = startSweeper(doc, table);

@@ -1,4 +1,5 @@
 import { isWidgetRecord } from '../../functions/records/table';
+import { formatKnowledgePlan, type KnowledgeChange } from '../knowledge/plan-knowledge';
 import { countChanges, type Plan, type WidgetAction } from './plan';
 
 const SYMBOL: Record<WidgetAction, string> = { create: '+', update: '~', 'rotate-key': '±', delete: '-' };
@@ -6,9 +7,9 @@ const SYMBOL: Record<WidgetAction, string> = { create: '+', update: '~', 'rotate
 const show = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
 const truncate = (text: string, max = 100) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/** Renders a plan Terraform-style: one block per widget, then a summary line. */
-export function formatPlan(plan: Plan): string {
-  const lines: string[] = [`Perch plan for stack "${plan.stack}":`, ''];
+/** Renders a plan Terraform-style: a line per knowledge base, a block per widget, then a summary. */
+export function formatPlan(plan: Plan, knowledge: readonly KnowledgeChange[] = []): string {
+  const lines: string[] = [`Perch plan for stack "${plan.stack}":`, '', ...formatKnowledgePlan(knowledge)];
   for (const change of plan.changes) {
     lines.push(`  ${SYMBOL[change.action]} widget ${change.widgetId} (${change.action})`);
     if (change.action === 'create') {
@@ -33,5 +34,13 @@ export function formatPlan(plan: Plan): string {
     `Plan: ${counts.create} to create, ${counts.update} to update, ` +
       `${counts['rotate-key']} to rotate, ${counts.delete} to delete.`,
   );
+  if (knowledge.length > 0) {
+    const count = (...actions: KnowledgeChange['action'][]) =>
+      knowledge.filter((k) => actions.includes(k.action)).length;
+    lines.push(
+      `Knowledge: ${count('create', 'update')} to build, ${count('unchanged')} unchanged, ` +
+        `${count('delete')} to delete.`,
+    );
+  }
   return lines.join('\n');
 }

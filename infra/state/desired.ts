@@ -44,6 +44,8 @@ export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): Managed
     keyVersion: keys.current.version,
     keyGrace: Object.fromEntries(keys.retired.map((k) => [String(k.version), k.graceUntil])),
     incarnation: keys.incarnation,
+    // Left out when empty, so widgets without knowledge keep the items they had.
+    ...(widget.knowledge.length > 0 ? { knowledge: widget.knowledge } : {}),
   };
   const current: KeyRecord = {
     ...publicKeyKey(keys.current.publicKey),

@@ -69,7 +69,7 @@ test('check exits 0 with a warning for an empty origin list', async () => {
     'warning: widgets.open.allowedOrigins is empty: any website can embed this widget ' +
       '(fine for development only) (stacks: local)',
   );
-  expect(result.stdout).toContain(`${file}: 1 widgets, 1 models — OK`);
+  expect(result.stdout).toContain(`${file}: 1 widgets, 1 models, 0 knowledge bases — OK`);
 });
 
 test('check exits 1 naming a config file that does not exist', async () => {

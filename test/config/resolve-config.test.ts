@@ -1,6 +1,8 @@
-import { validateConfig } from '../../infra/config/load';
+import { join } from 'node:path';
+import { loadResolvedConfig, validateConfig } from '../../infra/config/load';
 import { resolveConfig, WIDGET_DEFAULTS } from '../../infra/config/resolve';
-import shippedConfig from '../../widgets.config';
+
+const SHIPPED_CONFIG = join(__dirname, '../../widgets.config.ts');
 
 const base = () => ({
   models: {
@@ -58,6 +60,7 @@ test('a widget declaring only name and model gets every default', () => {
     feedback: true,
     faq: [],
     retentionDays: 30,
+    knowledge: [],
   });
 });
 
@@ -132,18 +135,23 @@ test('warnings name an empty origin list and a faq widget without faq, per stack
   ]);
 });
 
-test('the shipped widgets.config.ts validates: a restricted faq widget, an open one, a paused one', () => {
-  const resolved = resolveConfig(validateConfig(shippedConfig), 'local');
-  const byId = Object.fromEntries(resolved.widgets.map((w) => [w.id, w]));
-  expect(Object.keys(byId).sort()).toEqual(['docs-bot', 'playground', 'support-bot']);
-  expect(byId['docs-bot']!.allowedOrigins).toEqual(['http://localhost:3000']);
-  expect(byId['docs-bot']!.model.provider).toBe('faq');
-  expect(byId.playground!.allowedOrigins).toEqual([]);
-  expect(byId['support-bot']!.status).toBe('paused');
-  expect(
-    resolveConfig(validateConfig(shippedConfig), 'prod').widgets.find((w) => w.id === 'docs-bot')!.allowedOrigins,
-  ).toEqual(['https://docs.example.com', 'https://*.example.com']);
-});
+test(
+  'the shipped widgets.config.ts validates: ' + 'a restricted faq widget with docs, an open one, a paused one',
+  async () => {
+    const resolved = await loadResolvedConfig(SHIPPED_CONFIG, 'local');
+    const byId = Object.fromEntries(resolved.widgets.map((w) => [w.id, w]));
+    expect(Object.keys(byId).sort()).toEqual(['docs-bot', 'playground', 'support-bot']);
+    expect(byId['docs-bot']!.allowedOrigins).toEqual(['http://localhost:3000']);
+    expect(byId['docs-bot']!.model.provider).toBe('faq');
+    expect(byId['docs-bot']!.knowledge).toEqual([{ base: 'perch-docs', digest: resolved.knowledge[0]!.digest }]);
+    expect(resolved.knowledge[0]!.files.map((f) => f.path)).toContain('README.md');
+    expect(byId.playground!.allowedOrigins).toEqual([]);
+    expect(byId['support-bot']!.status).toBe('paused');
+    expect(
+      (await loadResolvedConfig(SHIPPED_CONFIG, 'prod')).widgets.find((w) => w.id === 'docs-bot')!.allowedOrigins,
+    ).toEqual(['https://docs.example.com', 'https://*.example.com']);
+  },
+);
 
 test('a stack name missing from stacks is warned about, so a typo cannot silently drop overrides', () => {
   const resolved = resolveConfig(validateConfig(base()), 'prdo');

@@ -34,7 +34,8 @@ describe('Server-Sent Events', () => {
         'event: delta\ndata: {"text":"Raise "}\n\n' +
           'event: delta\ndata: {"text":"keyRotation"}\n\n' +
           'event: delta\ndata: {"text":"."}\n\n' +
-          `event: done\ndata: {"messageId":"${messageId}","usage":{"inputTokens":30,"outputTokens":4}}\n\n`,
+          `event: done\ndata: {"messageId":"${messageId}",` +
+          '"usage":{"inputTokens":30,"outputTokens":4},"sources":[]}\n\n',
       );
     },
   );
@@ -125,7 +126,7 @@ describe('Server-Sent Events', () => {
 });
 
 describe('JSON mode', () => {
-  test('Accept: application/json gets 200 {messageId, text, usage}', async () => {
+  test('Accept: application/json gets 200 {messageId, text, usage, sources}', async () => {
     const response = await send('How do I rotate the key?', 'application/json');
 
     expect(response.status).toBe(200);
@@ -134,6 +135,7 @@ describe('JSON mode', () => {
       messageId: expect.stringMatching(UUID),
       text: 'Raise keyRotation.',
       usage: { inputTokens: 30, outputTokens: 4 },
+      sources: [],
     });
   });
 

@@ -1,4 +1,5 @@
-import { bestFaqAnswer, createFaqProvider, FAQ_FALLBACK, keywords } from '../../functions/providers/faq-provider';
+import { keywords } from '../../functions/knowledge/terms';
+import { bestFaqAnswer, createFaqProvider, FAQ_FALLBACK } from '../../functions/providers/faq-provider';
 import type { CompletionEvent, CompletionRequest } from '../../functions/providers/model-provider';
 
 const FAQ = [
