@@ -47,7 +47,10 @@ export function writeDocuments(dir: string, documents: Record<string, string> = 
 /** A temp folder (a repository of its own) holding docs and a config with the given widgets. */
 export function knowledgeConfigDir(
   widgets: Record<string, unknown>,
-  { models = { local: { provider: 'faq' } } as Record<string, unknown>, knowledge = defaultKnowledge() } = {},
+  {
+    models = { local: { provider: 'faq' } } as Record<string, unknown>,
+    knowledge = defaultKnowledge() as Record<string, unknown>,
+  } = {},
 ): { dir: string; configFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'perch-knowledge-'));
   mkdirSync(join(dir, '.git'));
