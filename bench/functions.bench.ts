@@ -49,7 +49,8 @@ export default async function functionsBench(): Promise<void> {
 // Lambda's runtime defines `awslambda` before loading the handler; the streaming handler needs it.
 const PRELUDE = 'globalThis.awslambda={streamifyResponse:(h)=>h,HttpResponseStream:{from:(s)=>s}};';
 
-function importMs(file: string): number {
+/** Milliseconds `require` of a bundle takes in a fresh Node process, as Lambda loads it (also the knowledge bench). */
+export function importMs(file: string): number {
   const script =
     `${PRELUDE}const t=performance.now();require(${JSON.stringify(file)});` +
     `process.stdout.write(String(performance.now()-t));`;
