@@ -28,7 +28,5 @@ test.each([
   const body = (await response.json()) as { text: string; sources: { title: string; path: string }[] };
   expect(body.sources[0]!.path).toBe('README.md');
   expect(body.sources[0]!.title.startsWith(section)).toBe(true);
-  });
   expect(body.text.length).toBeGreaterThan(80);
 });
-
