@@ -15,7 +15,10 @@ export function createKnowledgeLoader(read: ArtifactReader) {
   const load = (digest: string) => {
     let pending = loaded.get(digest);
     if (!pending) {
-      pending = read(artifactName(digest)).then((bytes) => loadArtifact(bytes, digest));
+      // Started in a then, so a reader that throws instead of rejecting is a failed load too.
+      pending = Promise.resolve(artifactName(digest))
+        .then(read)
+        .then((bytes) => loadArtifact(bytes, digest));
       pending.catch(() => loaded.delete(digest));
       loaded.set(digest, pending);
     }
@@ -27,7 +30,9 @@ export function createKnowledgeLoader(read: ArtifactReader) {
     if (failed >= 0) {
       const { base, digest } = refs![failed]!;
       const { reason } = settled[failed] as PromiseRejectedResult;
-      return { ready: false, reason: `knowledge base ${base} (${digest}) unreadable: ${(reason as Error).message}` };
+      const message = (reason as { message?: unknown } | undefined)?.message;
+      const why = typeof message === 'string' ? message : String(reason);
+      return { ready: false, reason: `knowledge base ${base} (${digest}) unreadable: ${why}` };
     }
     return { ready: true, bases: settled.map((s) => (s as PromiseFulfilledResult<LoadedKnowledge>).value) };
   };

@@ -64,7 +64,13 @@ const urlTemplate = z.string().superRefine((value, ctx) => {
   if (unknown.length > 0) {
     const known = URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
     ctx.addIssue({ code: 'custom', message: `unknown placeholder {${unknown[0]}}; use ${known}` });
-  } else if (!/^https?:\/\/[^/{}\s]+/.test(value) || !URL.canParse(value.replace(/\{\w+\}/g, 'x'))) {
+  } else if (
+    // The host is the team's own: a placeholder comes after it (`https://docs.example.com{path}` would
+    // let a file's path run into the host), and every brace belongs to a placeholder.
+    !/^https?:\/\/[^/?#{}\s]+(?:[/?#]|$)/.test(value) ||
+    /[{}]/.test(value.replace(/\{\w+\}/g, '')) ||
+    !URL.canParse(value.replace(/\{\w+\}/g, 'x'))
+  ) {
     ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL template, e.g. https://docs.example.com/{slug}' });
   }
 });
@@ -106,7 +112,11 @@ export const widgetSchema = z
       .array(z.object({ question: z.string().min(1).max(500), answer: z.string().min(1).max(4000) }).strict())
       .optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
-    knowledge: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(8)]).optional(),
+    knowledge: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(8)], {
+        error: 'must be a knowledge base name or a list of them, e.g. "docs"',
+      })
+      .optional(),
   })
   .strict();
 
@@ -174,7 +184,8 @@ function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
     const named = typeof widget.knowledge === 'string' ? [widget.knowledge] : widget.knowledge;
     if (Array.isArray(named)) {
       named.forEach((base, index) => {
-        if (typeof base !== 'string' || Object.hasOwn(bases, base)) return;
+        // An empty name is already refused by its field; not said twice.
+        if (typeof base !== 'string' || base === '' || Object.hasOwn(bases, base)) return;
         const declared = Object.keys(bases).join(', ') || 'none';
         ctx.addIssue({
           code: 'custom',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, sep } from 'node:path';
 import { glob } from 'tinyglobby';
 import { ARTIFACT_FORMAT } from '../../functions/knowledge/artifact';
@@ -13,7 +13,7 @@ export const MAX_BASE_FILES = 5000;
 /** Never knowledge, whatever a glob says. */
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/.perch/**'];
 /** Bumped when splitting or indexing changes, so every base is rebuilt once. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 
 export interface SnapshotFile {
   /** Relative to the config file's folder, POSIX separators. */
@@ -85,35 +85,49 @@ export async function snapshotKnowledge(
       onlyFiles: true,
       expandDirectories: false,
     });
+    const paths = [...new Set(matched.map((m) => m.split(sep).join(posix.sep)))].sort();
+    const documents: string[] = [];
+    const skipped: string[] = [];
+    for (const path of paths) {
+      const real = realPath(join(configDir, path));
+      if (real !== undefined && !inside(root, real)) {
+        result.problems.push(`${at}: ${path} links outside the repository; remove the link or exclude it`);
+      } else if (!DOCUMENT_TYPES.some((ext) => path.toLowerCase().endsWith(ext))) {
+        skipped.push(`${at}: ${path} skipped: not a ${DOCUMENT_TYPES.join(', ')} file`);
+      } else documents.push(path);
+    }
+    const narrow = 'narrow include or add exclude';
+    // Counted and sized before anything is read: a glob over a whole disk must not fill the memory.
+    if (documents.length > MAX_BASE_FILES) {
+      result.problems.push(
+        `${at}: ${documents.length} files, more than the limit of ${MAX_BASE_FILES} files; ${narrow}`,
+      );
+      continue;
+    }
+    const size = await totalSize(documents.map((path) => join(configDir, path)));
+    if (size > MAX_BASE_BYTES) {
+      result.problems.push(`${at}: ${megabytes(size)}, more than the limit of ${megabytes(MAX_BASE_BYTES)}; ${narrow}`);
+      continue;
+    }
     const files: SnapshotFile[] = [];
     let bytes = 0;
-    for (const path of [...new Set(matched.map((m) => m.split(sep).join(posix.sep)))].sort()) {
-      const absolute = join(configDir, path);
-      if (!inside(root, realpathSync(absolute))) {
-        result.problems.push(`${at}: ${path} links outside the repository; remove the link or exclude it`);
-        continue;
-      }
-      if (!DOCUMENT_TYPES.some((ext) => path.toLowerCase().endsWith(ext))) {
-        result.warnings.push(`${at}: ${path} skipped: not a ${DOCUMENT_TYPES.join(', ')} file`);
-        continue;
-      }
-      const read = await readText(absolute);
+    for (const path of documents) {
+      const read = await readText(join(configDir, path));
       if (typeof read !== 'object') {
-        result.warnings.push(`${at}: ${path} skipped: ${read}`);
+        skipped.push(`${at}: ${path} skipped: ${read}`);
         continue;
       }
       bytes += read.bytes.length;
       files.push({ path, text: read.text, digest: sha256(read.bytes) });
     }
+    result.warnings.push(...skipped.sort());
     if (files.length === 0) {
       result.problems.push(
         `${at}: matches no readable file (include ${JSON.stringify(base.include)}, from ${configDir})`,
       );
-    } else if (files.length > MAX_BASE_FILES || bytes > MAX_BASE_BYTES) {
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    } else if (bytes > MAX_BASE_BYTES) {
       result.problems.push(
-        `${at}: ${files.length} files, ${mb(bytes)}: more than the limit of ${MAX_BASE_FILES} files ` +
-          `or ${mb(MAX_BASE_BYTES)}; narrow include or add exclude`,
+        `${at}: ${megabytes(bytes)}, more than the limit of ${megabytes(MAX_BASE_BYTES)}; ${narrow}`,
       );
     } else {
       const identity = [ARTIFACT_FORMAT, BUILDER_VERSION, name, base.url ?? null, files.map((f) => [f.path, f.digest])];
@@ -121,6 +135,28 @@ export async function snapshotKnowledge(
     }
   }
   return result;
+}
+
+/** Rounded up, so a size just over a limit never reads as the limit itself: `25.1 MB`, `25 MB`. */
+const megabytes = (n: number) => `${Math.ceil(n / 104_857.6) / 10} MB`;
+
+// undefined when the file went away after the glob: reading it then says so, as a warning.
+function realPath(file: string): string | undefined {
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function totalSize(files: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const file of files)
+    total += await stat(file).then(
+      (s) => s.size,
+      () => 0,
+    );
+  return total;
 }
 
 async function readText(file: string): Promise<{ bytes: Buffer; text: string } | string> {

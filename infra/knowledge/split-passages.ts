@@ -23,6 +23,7 @@ export function splitPassages(document: KnowledgeDocument): SplitPassage[] {
   const path: string[] = [];
   let section = { title: document.title, anchor: '' };
   let pieces: string[] = [];
+  if (document.titleHeading !== undefined) slugger.slug(document.titleHeading);
   const flush = () => {
     for (const text of pack(pieces)) passages.push({ ...section, text });
     pieces = [];
@@ -33,7 +34,10 @@ export function splitPassages(document: KnowledgeDocument): SplitPassage[] {
       path.length = Math.max(0, Math.min(path.length, block.depth - 1));
       path[block.depth - 1] = block.text;
       const headings = path.filter(Boolean);
-      section = { title: [document.title, ...headings].join(TITLE_SEPARATOR), anchor: slugger.slug(block.text) };
+      section = {
+        title: [document.title, ...headings].join(TITLE_SEPARATOR),
+        anchor: block.id ?? slugger.slug(block.text),
+      };
     } else pieces.push(...piecesOf(block));
   }
   flush();
@@ -43,17 +47,25 @@ export function splitPassages(document: KnowledgeDocument): SplitPassage[] {
 /** A block as pieces no longer than the bound, except a code block, which stays whole. */
 function piecesOf(block: Exclude<Block, { kind: 'heading' }>): string[] {
   if (block.kind === 'code' || block.text.length <= MAX_PASSAGE_CHARS) return [block.text];
-  const sentences = block.text.match(/[^.!?\n]+(?:[.!?]+|\n+|$)\s*/g) ?? [block.text];
+  // Every character is in some sentence: leading or lone punctuation ("...") is kept too.
+  const sentences = block.text.match(/[^.!?。！？\n]*(?:[.!?。！？]+|\n+)\s*|[^.!?。！？\n]+$/g) ?? [block.text];
   return pack(
     sentences.flatMap((s) => (s.length > MAX_PASSAGE_CHARS ? hardCut(s) : [s])),
     '',
   );
 }
 
-const hardCut = (text: string) =>
-  Array.from({ length: Math.ceil(text.length / MAX_PASSAGE_CHARS) }, (_, i) =>
-    text.slice(i * MAX_PASSAGE_CHARS, (i + 1) * MAX_PASSAGE_CHARS),
-  );
+// Cut at the bound, a unit earlier where that would split a character's surrogate pair.
+function hardCut(text: string): string[] {
+  const parts: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + MAX_PASSAGE_CHARS);
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
+}
 
 /** Joins pieces greedily into texts within the bound (a piece over it stands alone). */
 function pack(pieces: readonly string[], joiner = '\n\n'): string[] {
