@@ -15,7 +15,15 @@ export interface PerchFunctionsOptions {
   logRetentionDays: number;
   /** The secret CloudFront sends the API origin (route functions only). */
   edgeSecret: pulumi.Input<string>;
+  /** The knowledge bucket and its artifacts' ARNs, when the stack deploys any base. */
+  knowledge?: FunctionKnowledge;
   parent?: pulumi.Resource;
+}
+
+/** What a function that reads knowledge is given: the bucket's name and `s3:GetObject` on these objects. */
+export interface FunctionKnowledge {
+  bucket: pulumi.Input<string>;
+  artifactArns: pulumi.Input<string[]>;
 }
 
 export interface PerchFunction {
@@ -36,7 +44,7 @@ export function functionLimits(definition: FunctionDefinition): { timeout: numbe
 /**
  * One Lambda per function definition (nodejs22.x on arm64, its own esbuild bundle with a source
  * map), each with its own log group and its own role whose only policy is derived from the
- * definition's declared table actions, secret and model use.
+ * definition's declared table actions, secret, model and knowledge use.
  */
 export function createPerchFunctions({
   definitions,
@@ -47,6 +55,7 @@ export function createPerchFunctions({
   scope,
   logRetentionDays,
   edgeSecret,
+  knowledge,
   parent,
 }: PerchFunctionsOptions): Map<string, PerchFunction> {
   const stack = pulumi.getStack();
@@ -56,6 +65,7 @@ export function createPerchFunctions({
     if (!bundle)
       throw new Error(`no bundle for function ${definition.name}; bundleFunctions must build every function`);
     const name = definition.name;
+    const readsKnowledge = definition.readsKnowledge && knowledge !== undefined;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: `/perch/${stack}/${name}`, retentionInDays: logRetentionDays },
@@ -74,10 +84,17 @@ export function createPerchFunctions({
       {
         role: role.id,
         policy: pulumi
-          .all([scope, table.arn, logGroup.arn, sessionSecret.arn])
-          .apply(([scopeValue, tableArn, logGroupArn, sessionSecretArn]) =>
+          .all([scope, table.arn, logGroup.arn, sessionSecret.arn, readsKnowledge ? knowledge.artifactArns : []])
+          .apply(([scopeValue, tableArn, logGroupArn, sessionSecretArn, knowledgeArtifactArns]) =>
             JSON.stringify(
-              functionPolicy(definition, { scope: scopeValue, tableArn, logGroupArn, sessionSecretArn, models }),
+              functionPolicy(definition, {
+                scope: scopeValue,
+                tableArn,
+                logGroupArn,
+                sessionSecretArn,
+                models,
+                knowledgeArtifactArns,
+              }),
             ),
           ),
       },
@@ -99,6 +116,7 @@ export function createPerchFunctions({
             [FUNCTION_ENV.table]: table.name,
             ...(definition.sessionSecret ? { [FUNCTION_ENV.sessionSecretArn]: sessionSecret.arn } : {}),
             ...('resource' in definition ? { [FUNCTION_ENV.edgeSecret]: edgeSecret } : {}),
+            ...(readsKnowledge ? { [FUNCTION_ENV.knowledgeBucket]: knowledge.bucket } : {}),
             // Stack traces through the bundle's source map.
             NODE_OPTIONS: '--enable-source-maps',
           },

@@ -3,10 +3,12 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { QUOTA_RESET, ROUTES } from '../../functions/routes';
 import type { FunctionBundle } from '../build/bundle-functions';
+import type { KnowledgeArtifactFile } from '../build/knowledge-artifacts';
 import type { ResolvedConfig } from '../config/resolve';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { API_STAGE, createPerchApi, type PerchApi } from './api';
 import { createPerchFunctions, type PerchFunction } from './functions';
+import { createKnowledgeStore, type KnowledgeStore } from './knowledge-store';
 import { createLoaderHosting, type LoaderFile, type LoaderHosting } from './loader-hosting';
 import type { AccountScope } from './policies';
 import { createQuotaResetSchedule, type QuotaResetSchedule } from './quota-reset-schedule';
@@ -19,6 +21,8 @@ export interface PerchOptions {
   config: ResolvedConfig;
   bundles: readonly FunctionBundle[];
   loaderFiles: readonly LoaderFile[];
+  /** The built artifact of every base in `config.knowledge` (`writeKnowledgeArtifacts`). */
+  knowledgeArtifacts?: readonly KnowledgeArtifactFile[];
   settings: StackSettings;
 }
 
@@ -28,12 +32,14 @@ export interface Perch {
   api: PerchApi;
   schedule: QuotaResetSchedule;
   hosting: LoaderHosting;
+  /** Only when the config declares a knowledge base. */
+  knowledge?: KnowledgeStore;
   widgets: ReadonlyMap<string, WidgetRecords>;
   outputs: pulumi.Output<PerchOutputs>;
 }
 
 /** Everything Perch runs on AWS, for one stack of a resolved config. */
-export function createPerch({ config, bundles, loaderFiles, settings }: PerchOptions): Perch {
+export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts = [], settings }: PerchOptions): Perch {
   const scope: pulumi.Output<AccountScope> = pulumi
     .all([aws.getPartitionOutput(), aws.getRegionOutput(), aws.getCallerIdentityOutput()])
     .apply(([partition, region, identity]) => ({
@@ -47,6 +53,7 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
   const sessionSecret = createSessionSecret({ production: settings.production });
   // CloudFront sends it to the API origin; the handlers trust CloudFront-Viewer-Address only with it.
   const edgeSecret = new random.RandomBytes('edge-secret', { length: 24 }).hex;
+  const knowledge = createStackKnowledge(config, knowledgeArtifacts, settings.production);
   const functions = createPerchFunctions({
     definitions: [...ROUTES, QUOTA_RESET],
     bundles,
@@ -57,6 +64,7 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
     scope,
     logRetentionDays: settings.logRetentionDays,
     edgeSecret,
+    knowledge: knowledge && { bucket: knowledge.bucket.bucket, artifactArns: knowledge.artifactArns },
   });
   const api = createPerchApi({ routes: ROUTES, functions, scope });
   const schedule = createQuotaResetSchedule({ fn: functions.get(QUOTA_RESET.name)!.fn, scope });
@@ -69,7 +77,12 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
     priceClass: settings.priceClass,
     edgeSecret,
   });
-  const widgets = new Map(config.widgets.map((widget) => [widget.id, new WidgetRecords(widget.id, { widget, table })]));
+  const widgets = new Map(
+    config.widgets.map((widget) => {
+      const artifacts = widget.knowledge.map((ref) => knowledge!.objects.get(ref.digest)!);
+      return [widget.id, new WidgetRecords(widget.id, { widget, table, knowledgeArtifacts: artifacts })];
+    }),
+  );
 
   const outputs = pulumi
     .all([hosting.distribution.domainName, ...[...widgets.values()].map((w) => w.publicKey)])
@@ -79,5 +92,18 @@ export function createPerch({ config, bundles, loaderFiles, settings }: PerchOpt
         [...widgets.keys()].map((id, i) => ({ id, publicKey: keys[i]! })),
       ),
     );
-  return { table, functions, api, schedule, hosting, widgets, outputs };
+  return { table, functions, api, schedule, hosting, knowledge, widgets, outputs };
+}
+
+/** The knowledge store of a config that declares bases; every base must come with its built artifact. */
+function createStackKnowledge(
+  config: ResolvedConfig,
+  artifacts: readonly KnowledgeArtifactFile[],
+  production: boolean,
+): KnowledgeStore | undefined {
+  const missing = config.knowledge.filter((base) => !artifacts.some((a) => a.digest === base.digest));
+  if (missing.length > 0)
+    throw new Error(`no built artifact for knowledge ${missing.map((b) => b.name).join(', ')}; build them first`);
+  const used = artifacts.filter((a) => config.knowledge.some((base) => base.digest === a.digest));
+  return used.length > 0 ? createKnowledgeStore({ artifacts: used, production }) : undefined;
 }

@@ -31,17 +31,20 @@ export interface FunctionPolicyOptions {
   sessionSecretArn: string;
   /** The model bindings of the widgets this stack serves. */
   models: readonly ModelBinding[];
+  /** ARNs of the deployed knowledge artifacts (`arn:aws:s3:::<bucket>/<digest>.json.gz`), if any. */
+  knowledgeArtifactArns?: readonly string[];
 }
 
 /**
  * The least-privilege policy of one function, derived from what `functions/routes.ts` says it
  * uses: its DynamoDB actions on the table (and the `managed` index when it queries), the
  * session secret, and — for functions that call models — streaming invocation of exactly the
- * Bedrock foundation models and the OpenAI-compatible API key secrets the config binds.
+ * Bedrock foundation models and the OpenAI-compatible API key secrets the config binds, and —
+ * for functions that read knowledge — `s3:GetObject` on exactly the deployed artifacts.
  * Statements with nothing to grant are left out rather than written with a wildcard.
  */
 export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOptions): PolicyDocument {
-  const { scope, tableArn, logGroupArn, sessionSecretArn, models } = options;
+  const { scope, tableArn, logGroupArn, sessionSecretArn, models, knowledgeArtifactArns = [] } = options;
   const statements: PolicyStatement[] = [
     {
       Sid: 'WriteOwnLogs',
@@ -80,6 +83,16 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
       // ConverseStream is authorised as InvokeModelWithResponseStream.
       Action: ['bedrock:InvokeModelWithResponseStream'],
       Resource: foundationModels,
+    });
+  }
+  const artifacts = fn.readsKnowledge ? [...new Set(knowledgeArtifactArns)].sort() : [];
+  if (artifacts.length > 0) {
+    statements.push({
+      Sid: 'KnowledgeArtifacts',
+      Effect: 'Allow',
+      // Objects only: without s3:ListBucket a missing artifact reads as AccessDenied (bot_not_ready).
+      Action: ['s3:GetObject'],
+      Resource: artifacts,
     });
   }
   return { Version: '2012-10-17', Statement: statements };

@@ -3,6 +3,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { QUOTA_RESET, ROUTES } from '../../functions/routes';
 import { bundleFunctions, MissingHandlerError } from '../build/bundle-functions';
+import { KNOWLEDGE_BUILD_DIR, writeKnowledgeArtifacts } from '../build/knowledge-artifacts';
 import { ConfigError, loadResolvedConfig } from '../config/load';
 import type { ResolvedConfig } from '../config/resolve';
 import { LOADER_BUILD_DIR, LoaderBuildMissingError, listLoaderFiles } from './loader-hosting';
@@ -19,17 +20,21 @@ export interface PerchProgramOptions {
   loaderDir?: string;
   /** Where the function bundles are written; `dist/functions` under the root by default. */
   functionsDir?: string;
+  /** Where the knowledge artifacts are written; `dist/knowledge` under the root by default. */
+  knowledgeDir?: string;
 }
 
 /**
  * The Pulumi program (`infra/index.ts`): reads the stack settings, loads and validates
- * `widgets.config.ts` for this stack, bundles every function, finds the loader build, creates
- * the resources and returns the stack outputs (`apiUrl`, `loaderUrl`, `widgets`, `tableName`, `region`).
+ * `widgets.config.ts` for this stack, bundles every function, builds every knowledge base's
+ * artifact, finds the loader build, creates the resources and returns the stack outputs
+ * (`apiUrl`, `loaderUrl`, `widgets`, `tableName`, `region`).
  */
 export async function runPerchProgram({
   rootDir = process.cwd(),
   loaderDir = join(rootDir, LOADER_BUILD_DIR),
   functionsDir = join(rootDir, FUNCTIONS_BUILD_DIR),
+  knowledgeDir = join(rootDir, KNOWLEDGE_BUILD_DIR),
 }: PerchProgramOptions = {}) {
   const settings = readStackSettings();
   const config = await loadStackConfig(resolve(rootDir, settings.configFile), pulumi.getStack());
@@ -41,7 +46,12 @@ export async function runPerchProgram({
         await bundleFunctions({ names: [...ROUTES, QUOTA_RESET].map((f) => f.name), outDir: functionsDir, rootDir }),
       ] as const,
   );
-  const perch = createPerch({ config, bundles, loaderFiles, settings });
+  const knowledgeArtifacts = writeKnowledgeArtifacts({ snapshots: config.knowledge, outDir: knowledgeDir });
+  for (const artifact of knowledgeArtifacts) {
+    for (const warning of artifact.warnings) pulumi.log.warn(warning);
+    pulumi.log.info(artifact.summary);
+  }
+  const perch = createPerch({ config, bundles, loaderFiles, knowledgeArtifacts, settings });
   return {
     apiUrl: perch.outputs.apiUrl,
     loaderUrl: perch.outputs.loaderUrl,

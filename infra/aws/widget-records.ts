@@ -15,6 +15,8 @@ export interface WidgetRecordsArgs {
   table: aws.dynamodb.Table;
   /** The time of this run: a key made now keeps it in state as the rotation time. */
   now?: number;
+  /** The objects of the knowledge artifacts the widget names: its config item is written after them. */
+  knowledgeArtifacts?: readonly pulumi.Resource[];
 }
 
 /** `RandomBytes.base64` → the public key format of `functions/keys/public-key.ts`. */
@@ -65,7 +67,7 @@ export class WidgetRecords extends pulumi.ComponentResource {
 
   constructor(
     name: string,
-    { widget, table, now = Date.now() }: WidgetRecordsArgs,
+    { widget, table, now = Date.now(), knowledgeArtifacts = [] }: WidgetRecordsArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super('perch:config:Widget', name, {}, opts);
@@ -130,7 +132,11 @@ export class WidgetRecords extends pulumi.ComponentResource {
       return all.find(isWidgetRecord)!.publicKey;
     });
 
-    const item = (itemName: string, pick: (record: ManagedRecord) => boolean, aliases: pulumi.Alias[] = []) =>
+    const item = (
+      itemName: string,
+      pick: (record: ManagedRecord) => boolean,
+      { aliases = [], dependsOn = [] }: { aliases?: pulumi.Alias[]; dependsOn?: readonly pulumi.Resource[] } = {},
+    ) =>
       new aws.dynamodb.TableItem(
         itemName,
         {
@@ -143,17 +149,18 @@ export class WidgetRecords extends pulumi.ComponentResource {
             return tableItemJson(record);
           }),
         },
-        { ...child, aliases },
+        { ...child, aliases, dependsOn: [...dependsOn] },
       );
     // Named by version, so a key keeps its item from issue to the end of its grace: two names for
     // one DynamoDB item would let the delete of the old name remove what the new one wrote.
     const keyItem = (v: number, aliases?: pulumi.Alias[]) =>
-      item(`${widget.id}-key-v${v}-item`, (r) => !isWidgetRecord(r) && r.keyVersion === v, aliases);
+      item(`${widget.id}-key-v${v}-item`, (r) => !isWidgetRecord(r) && r.keyVersion === v, { aliases });
     // Declared once the state is read (keepers are known in preview too); a refused widget
     // declares none, so the failed run writes and deletes nothing.
     lifecycle.apply((held) => {
       if ('refusal' in held) return;
-      item(`${widget.id}-config`, isWidgetRecord);
+      // A record never names an artifact that is not in the bucket yet.
+      item(`${widget.id}-config`, isWidgetRecord, { dependsOn: knowledgeArtifacts });
       keyItem(version, [{ name: `${slotOf(version)}-item` }]);
       for (const k of held.retired) keyItem(k.version);
     });

@@ -1,17 +1,29 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { artifactName } from '../../functions/knowledge/artifact';
+import { FUNCTION_ENV } from '../../functions/routes';
 import { tableItemJson } from '../../infra/aws/widget-records';
 import type { FunctionBundle } from '../../infra/build/bundle-functions';
 import { validateConfig } from '../../infra/config/load';
 import { resolveConfig } from '../../infra/config/resolve';
+import { buildArtifact } from '../../infra/knowledge/build-artifact';
+import type { KnowledgeSnapshot } from '../../infra/knowledge/snapshot';
 import { ensureTable, type LocalDatabase, localSdkEnvironment, startLocalDatabase } from '../../infra/local/database';
 import { widgetRecords } from '../../infra/state/desired';
+import { parseSse } from '../api/clocked-perch';
 import { proxyEventFixture } from '../fixtures/proxy-event';
 import { ALL_FUNCTIONS, bundleAll, scratchDir } from './fixtures';
 
 const run = promisify(execFile);
+
+/** What a cold start loads and parses (bench/functions.bench.ts holds the same target). */
+const SIZE_TARGET_BYTES = 600 * 1024;
 
 // What Lambda's Node.js runtime provides before it loads a handler module.
 const LAMBDA_GLOBALS = 'globalThis.awslambda={streamifyResponse:(h)=>h,HttpResponseStream:{from:(s)=>s}};';
@@ -51,6 +63,18 @@ describe('function bundles', () => {
       expect(JSON.parse(output)).toEqual(['function', [bundle.file]]);
     },
   );
+
+  test.each(ALL_FUNCTIONS.map((f) => [f.name] as const))('%s is at most 600 KB minified', (name) => {
+    expect(bundles.find((b) => b.name === name)!.bytes).toBeLessThanOrEqual(SIZE_TARGET_BYTES);
+  });
+
+  test('the S3 client is a file of its own beside each bundle, with its map, not inlined', () => {
+    for (const bundle of bundles) {
+      expect(bundle.lazyFiles.map((f) => f.file)).toEqual([join(bundle.dir, 'client-s3.js')]);
+      expect(readFileSync(bundle.file, 'utf8')).toContain('require("./client-s3.js")');
+      expect(readFileSync(join(bundle.dir, 'client-s3.js.map'), 'utf8')).toContain('"mappings"');
+    }
+  });
 
   test('each bundle carries a mappings-only source map', () => {
     for (const bundle of bundles) {
@@ -116,6 +140,96 @@ describe('function bundles', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['Access-Control-Allow-Origin']).toBe('https://docs.example.com');
       expect(JSON.parse(response.body)).toMatchObject({ name: 'Docs', greeting: 'Hello!' });
+    });
+
+    test('the messages bundle answers from the artifact its lazy S3 client reads from the bucket', async () => {
+      // Arrange: a widget naming a knowledge base, and a stand-in for S3 serving its artifact.
+      const text = '# Keys\n\n## Rotate the key\n\nRaise keyRotation in widgets.config.ts and apply.\n';
+      const digest = createHash('sha256').update(text).digest('hex');
+      const docs: KnowledgeSnapshot = {
+        name: 'docs',
+        digest,
+        files: [{ path: 'docs/keys.md', text, digest }],
+        bytes: text.length,
+      };
+      const [widget] = resolveConfig(
+        validateConfig({
+          models: { local: { provider: 'faq' } },
+          knowledge: { docs: { include: ['docs/*.md'] } },
+          widgets: {
+            'docs-bot': {
+              name: 'Docs',
+              model: 'local',
+              allowedOrigins: ['https://docs.example.com'],
+              knowledge: 'docs',
+            },
+          },
+        }),
+        'dev',
+        [docs],
+      ).widgets;
+      const publicKey = 'pk_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+      for (const record of widgetRecords(widget!, {
+        incarnation: 'i-2',
+        current: { publicKey, version: 0 },
+        retired: [],
+      }))
+        await database.client.send(
+          new PutItemCommand({ TableName: 'perch-bundles', Item: JSON.parse(tableItemJson(record)) }),
+        );
+      const requested: string[] = [];
+      const artifact = buildArtifact(docs).bytes;
+      const s3: Server = createServer((request, response) => {
+        requested.push(`${request.method} ${request.url?.split('?')[0]}`);
+        response.writeHead(200, { 'Content-Type': 'application/gzip', 'Content-Length': artifact.length });
+        response.end(artifact);
+      });
+      await new Promise<void>((listening) => s3.listen(0, '127.0.0.1', listening));
+      const sessionEvent = proxyEventFixture();
+      Object.assign(sessionEvent, { resource: '/v1/sessions', path: '/v1/sessions', pathParameters: null });
+      Object.assign(sessionEvent, { body: JSON.stringify({ key: publicKey }) });
+      delete sessionEvent.headers.authorization;
+      const script = join(root, 'ask-messages.js');
+      writeFileSync(
+        script,
+        `${LAMBDA_GLOBALS}
+const { Writable } = require('node:stream');
+const sessions = require(${JSON.stringify(bundles.find((b) => b.name === 'sessions')!.file)}).handler;
+const messages = require(${JSON.stringify(bundles.find((b) => b.name === 'messages')!.file)}).handler;
+(async () => {
+  const session = JSON.parse((await sessions(${JSON.stringify(sessionEvent)}, {})).body);
+  const event = ${JSON.stringify(proxyEventFixture())};
+  event.path = '/v1/sessions/' + session.sessionId + '/messages';
+  event.body = '{"text":"How do I rotate the key?"}';
+  event.pathParameters = { sessionId: session.sessionId };
+  event.headers.authorization = 'Bearer ' + session.token;
+  let body = '';
+  await messages(event, new Writable({ write(chunk, _encoding, done) { body += chunk; done(); } }), {});
+  console.log(JSON.stringify(body));
+})();
+`,
+      );
+      try {
+        // Act
+        const { stdout } = await run(process.execPath, ['--enable-source-maps', script], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...localSdkEnvironment(database.endpoint, 'perch-bundles'),
+            AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+            [FUNCTION_ENV.knowledgeBucket]: 'perch-knowledge-test',
+            [FUNCTION_ENV.sessionSecret]: 'bundles-test-secret-0123456789abcdef',
+          },
+        });
+        // Assert
+        const done = parseSse(JSON.parse(stdout.trim().split('\n').at(-1)!)).at(-1)!;
+        expect(done.event).toBe('done');
+        expect(done.data).toMatchObject({
+          sources: [{ title: expect.stringContaining('Rotate'), path: 'docs/keys.md' }],
+        });
+        expect(requested).toEqual([`GET /perch-knowledge-test/${artifactName(digest)}`]);
+      } finally {
+        s3.close();
+      }
     });
   });
 });

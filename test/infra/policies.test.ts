@@ -126,6 +126,32 @@ describe('function policies derived from functions/routes.ts', () => {
     expect(policy.Statement.map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'Table', 'Secrets']);
   });
 
+  test('only a function that reads knowledge may s3:GetObject, on exactly the artifacts it is given', () => {
+    const artifacts = ['arn:aws:s3:::perch-knowledge-1/bbbb.json.gz', 'arn:aws:s3:::perch-knowledge-1/aaaa.json.gz'];
+    const knowledgePolicyOf = (fn: FunctionDefinition, knowledgeArtifactArns: string[]) =>
+      functionPolicy(fn, {
+        scope,
+        tableArn: TABLE,
+        logGroupArn: LOGS,
+        sessionSecretArn: SESSION_SECRET,
+        models: MODELS,
+        knowledgeArtifactArns,
+      });
+
+    expect(knowledgePolicyOf(route('messages'), artifacts).Statement.at(-1)).toEqual({
+      Sid: 'KnowledgeArtifacts',
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [...artifacts].sort(),
+    });
+    for (const fn of [...ROUTES, QUOTA_RESET].filter((f) => !f.readsKnowledge)) {
+      expect(knowledgePolicyOf(fn, artifacts).Statement.map((s) => s.Sid)).not.toContain('KnowledgeArtifacts');
+    }
+    // No artifact deployed: no statement at all, never an empty or * one.
+    expect(knowledgePolicyOf(route('messages'), []).Statement.map((s) => s.Sid)).not.toContain('KnowledgeArtifacts');
+    expect(policyOf(route('messages')).Statement.map((s) => s.Sid)).not.toContain('KnowledgeArtifacts');
+  });
+
   test.each([
     [
       'a Bedrock model id with *',

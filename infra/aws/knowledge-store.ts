@@ -1,0 +1,71 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import type { KnowledgeArtifactFile } from '../build/knowledge-artifacts';
+
+export interface KnowledgeStoreOptions {
+  /** One built artifact per declared base (`writeKnowledgeArtifacts`); at least one. */
+  artifacts: readonly KnowledgeArtifactFile[];
+  production: boolean;
+  parent?: pulumi.Resource;
+}
+
+export interface KnowledgeStore {
+  bucket: aws.s3.Bucket;
+  publicAccessBlock: aws.s3.BucketPublicAccessBlock;
+  /** The object of each artifact, by digest. */
+  objects: ReadonlyMap<string, aws.s3.BucketObjectv2>;
+  /** `arn:<partition>:s3:::<bucket>/<digest>.json.gz` of every artifact: what the messages function may read. */
+  artifactArns: pulumi.Output<string[]>;
+}
+
+/**
+ * The knowledge bases on AWS (DESIGN.md § Knowledge): a private bucket of their own, never a
+ * CloudFront origin and without a bucket policy (only roles granted `s3:GetObject` on exact objects
+ * read it), holding one immutable object per base at `<digest>.json.gz`. A changed base is a new
+ * key, so its object is replaced: the new one is made before the widget records name it, the old
+ * one deleted after.
+ */
+export function createKnowledgeStore({ artifacts, production, parent }: KnowledgeStoreOptions): KnowledgeStore {
+  if (artifacts.length === 0) throw new Error('createKnowledgeStore needs at least one artifact');
+  const bucket = new aws.s3.Bucket('knowledge', { forceDestroy: !production }, { parent });
+  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    'knowledge-public-access-block',
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    { parent },
+  );
+  const ownership = new aws.s3.BucketOwnershipControls(
+    'knowledge-ownership',
+    { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
+    { parent },
+  );
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    'knowledge-encryption',
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
+    { parent },
+  );
+  const objects = new Map(
+    artifacts.map((artifact) => [
+      artifact.digest,
+      new aws.s3.BucketObjectv2(
+        `knowledge-artifact-${artifact.base}`,
+        {
+          bucket: bucket.id,
+          key: artifact.key,
+          source: new pulumi.asset.FileAsset(artifact.path),
+          // The reader unzips the bytes itself: a gzip file, not a gzip-encoded JSON response.
+          contentType: 'application/gzip',
+          metadata: { base: artifact.base },
+        },
+        { parent, dependsOn: [publicAccessBlock, ownership, encryption] },
+      ),
+    ]),
+  );
+  const artifactArns = bucket.arn.apply((arn) => artifacts.map((artifact) => `${arn}/${artifact.key}`));
+  return { bucket, publicAccessBlock, objects, artifactArns };
+}
