@@ -111,7 +111,10 @@ test("the upstream's deltas are relayed as they come, and done carries the usage
     { event: 'delta', data: { text: 'Raise ' } },
     { event: 'delta', data: { text: 'keyRotation' } },
     { event: 'delta', data: { text: '.' } },
-    { event: 'done', data: { messageId: expect.any(String), usage: { inputTokens: 120, outputTokens: 6 } } },
+    {
+      event: 'done',
+      data: { messageId: expect.any(String), usage: { inputTokens: 120, outputTokens: 6 }, sources: [] },
+    },
   ]);
   const after = await counter();
   expect([after.inputTokens - (before.inputTokens ?? 0), after.outputTokens - (before.outputTokens ?? 0)]).toEqual([

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_SOURCES, retrievePassages } from '../../functions/knowledge/retrieve';
+import { MAX_QUERY_WORDS, MAX_SOURCES, retrievePassages } from '../../functions/knowledge/retrieve';
 import { searchPassages } from '../../functions/knowledge/search-index';
 import { estimateTokens } from '../../functions/providers/model-provider';
 import { loadedBase } from './knowledge-fixtures';
@@ -115,5 +115,19 @@ describe('retrievePassages', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('a long question is searched by its first words', () => {
+  const filler = Array.from({ length: MAX_QUERY_WORDS }, (_, i) => `zq${i.toString(36)}x`).join(' ');
+
+  test('the first MAX_QUERY_WORDS distinct words that are not stop words count, the rest is not searched', () => {
+    expect(titlesFor(`dailyBudgetUsd ${filler}`)[0]).toBe('Limits › Budget');
+    expect(titlesFor(`${filler} dailyBudgetUsd`)).toEqual([]);
+  });
+
+  test('stop words and repeated words do not use up the allowance', () => {
+    const padding = `${'the and of to '.repeat(50)}${'zqfoo ZQFOO '.repeat(100)}`;
+    expect(titlesFor(`${padding} dailyBudgetUsd`)[0]).toBe('Limits › Budget');
   });
 });
