@@ -62,6 +62,7 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
   const toggle = () => setOpen(!isOpen);
   const close = () => setOpen(false);
   // Pointer or focus on the bubble: the visitor may open it next (a refused widget loads nothing).
+  // Mounting the panel touches no storage and starts no session: both wait for `open` (consent-first).
   const preload = () => void (refusal || loadPanel().catch(() => undefined));
 
   fetchAppearance(settings)

@@ -65,7 +65,10 @@ export function createConversation({ api, key }: ConversationOptions) {
   }
 
   return {
-    /** The history of this browser's earlier session with the widget; `[]` when there is none. */
+    /**
+     * The history of this browser's earlier session with the widget; `[]` when there is none.
+     * Called on open: its first call is the first storage read, and only a stored session makes a request.
+     */
     resume: (): Promise<HistoryItem[]> => (store.read() ? startSession() : Promise.resolve([])),
 
     /** Sends one visitor turn; `onText` gets the answer so far as it streams. */
