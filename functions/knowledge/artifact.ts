@@ -33,7 +33,7 @@ export interface LoadedKnowledge {
 /** The object key (S3) or file name (data folder) of a digest's artifact. */
 export const artifactName = (digest: string) => `${digest}.json.gz`;
 
-export const encodeArtifact = (artifact: KnowledgeArtifact): Buffer => gzipSync(JSON.stringify(artifact), { level: 9 });
+export const encodeArtifact = (artifact: KnowledgeArtifact): Buffer => gzipSync(JSON.stringify(artifact));
 
 /** Unzips and checks an artifact; throws with the reason when it is not the one asked for. */
 export function decodeArtifact(bytes: Uint8Array, digest: string): KnowledgeArtifact {

@@ -13,7 +13,7 @@ export const MAX_BASE_FILES = 5000;
 /** Never knowledge, whatever a glob says. */
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**', '**/.perch/**'];
 /** Bumped when splitting or indexing changes, so every base is rebuilt once. */
-const BUILDER_VERSION = 2;
+const BUILDER_VERSION = 3;
 
 export interface SnapshotFile {
   /** Relative to the config file's folder, POSIX separators. */

@@ -16,6 +16,9 @@ describe('keywords', () => {
     ['limit', ['limit', 'limits', 'limited', 'limitation']],
     ['store', ['store', 'stored', 'storing', 'stores']],
     ['conversation', ['conversation', 'conversations']],
+    ['-ies plurals meet their singular', ['cookie', 'cookies']],
+    ['a final consonant + y meets its -ies plural', ['retry', 'retries']],
+    ['policy', ['policy', 'policies']],
     ['case and accents do not matter', ['Clé', 'CLE', 'cle']],
   ])('%s: %j', (_name, words) => {
     const stems = words.map((word) => keywords(word));
@@ -26,6 +29,10 @@ describe('keywords', () => {
   test('stop words and punctuation are dropped', () => {
     expect(keywords('How do I... do what is the?!')).toEqual([]);
     expect(keywords('Where are my keys?')).toEqual(keywords('keys'));
+  });
+
+  test('one-letter terms (from "e.g." or "certificate\'s") are dropped', () => {
+    expect(keywords("e.g. the certificate's fingerprint")).toEqual(keywords('certificate fingerprint'));
   });
 });
 
