@@ -72,4 +72,17 @@ const SYMBOL: Record<KnowledgeChange['action'], string> = { create: '+', update:
 
 /** One line per base: `~ knowledge docs: 2 files changed, 1 removed (3 files, 41 passages, 1a2b…)`. */
 export const formatKnowledgePlan = (changes: readonly KnowledgeChange[]): string[] =>
-  changes.map((c) => `  ${SYMBOL[c.action]} knowledge ${c.name}: ${c.summary}`);
+  changes.flatMap((c) => [
+    `  ${SYMBOL[c.action]} knowledge ${c.name}: ${c.summary}`,
+    ...('passages' in c && c.passages > LARGE_BASE_PASSAGES ? [largeBaseWarning(c.name, c.passages)] : []),
+  ]);
+
+/**
+ * Above this, measured on 2 cores (`npm run bench -- knowledge`), a cold function loads the base
+ * in more than 150 ms and a search may take more than 5 ms: both grow with the passages.
+ */
+export const LARGE_BASE_PASSAGES = 2000;
+
+const largeBaseWarning = (name: string, passages: number) =>
+  `  ! warning: knowledge ${name} has ${passages} passages; above ${LARGE_BASE_PASSAGES} a cold start loads it ` +
+  `in more than 150 ms and searches slow down (about 0.7 s and 10 ms median at 10,000): split it by widget`;
