@@ -87,11 +87,11 @@ test('a hostile document cannot close the sources block or forge a source', asyn
 test('the sources on the wire are the ones the answer cites, in the order retrieved', async () => {
   upstream.reply(streamedAnswer(['Delete ~/.acme ', '[2]', ', or mail billing [1].']));
   const response = await ask('How do I uninstall Acme or get a refund?', 'text/event-stream');
-  const system = systemPrompt();
-  const titles = [...system.matchAll(/<source id="\d+" title="([^"]+)"/g)].map((m) => m[1]);
+  // The stream's headers come before the model is called: read it whole first.
   const done = parseSse(await response.text()).find((e) => e.event === 'done')!.data as {
     sources: { title: string }[];
   };
+  const titles = [...systemPrompt().matchAll(/<source id="\d+" title="([^"]+)"/g)].map((m) => m[1]);
   expect(done.sources.map((s) => s.title)).toEqual([titles[0], titles[1]]);
 });
 
