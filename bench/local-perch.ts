@@ -19,7 +19,7 @@ export const ORIGIN = 'https://docs.example.com';
 export const QUESTION = 'How do I rotate the key?';
 export const FAQ = [{ question: QUESTION, answer: 'Raise keyRotation in widgets.config.ts and apply the config.' }];
 /** Limits no bench reaches, so every message takes the same path. */
-export const OPEN_LIMITS = { perMinute: 100_000, perDay: 10_000_000 };
+export const OPEN_LIMITS = { perMinute: 100_000, perDay: 10_000_000, sessionsPerVisitorPerHour: 100_000 };
 
 /** A `widgets.config.ts` object: a faq widget per id (unpaced), each with its own changes to the defaults. */
 export function faqConfig(widgets: Record<string, Record<string, unknown>>) {

@@ -3,9 +3,11 @@ import { COUNTER_RETENTION_DAYS, counterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
 import type { Admission } from './admit-message';
 
-/** Writes the usage figures of DESIGN.md onto the widget's day counter item. */
+/**
+ * Writes the usage figures of DESIGN.md onto the widget's day counter item (session starts are
+ * counted by their admission, `admitSessionStart`).
+ */
 export interface UsageCounters {
-  sessionStarted(widgetId: string, now: number): Promise<void>;
   refused(widgetId: string, code: string, now: number): Promise<void>;
   /** Adds a reply's tokens to the day it was admitted on and settles its cost reservation to `costUsd`. */
   replied(
@@ -24,17 +26,6 @@ export function createUsageCounters({ doc, table }: { doc: DynamoDBDocumentClien
   });
   const identity = 'widgetId = :w, #day = :day, expiresAt = if_not_exists(expiresAt, :exp)';
   return {
-    async sessionStarted(widgetId, now) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: counterKey(widgetId, utcDay(now)),
-          UpdateExpression: `SET ${identity} ADD sessions :one`,
-          ExpressionAttributeNames: { '#day': 'day' },
-          ExpressionAttributeValues: { ...baseValues(widgetId, now), ':one': 1 },
-        }),
-      );
-    },
     async refused(widgetId, code, now) {
       const key = counterKey(widgetId, utcDay(now));
       // `refusals` is a map; ADD into it needs the map to exist, and creating it must not race.

@@ -54,6 +54,10 @@ export interface WidgetLimits {
   perDay: number;
   perVisitorPerDay?: number;
   dailyBudgetUsd?: number;
+  /** Session starts per visitor per UTC hour; 30 when unset. */
+  sessionsPerVisitorPerHour?: number;
+  /** Session starts per UTC day; 10 × perDay when unset. */
+  sessionsPerDay?: number;
 }
 
 /** A widget's settings with every default applied: what the config declares and the runtime reads. */

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { PerchError } from '../errors/perch-error';
 import { widgetByBodyKey } from '../http/admission';
 import { createEdgeRoute } from '../http/edge';
 import { type ApiResponse, jsonResponse } from '../http/response';
+import { admitSessionStart } from '../limits/admit-session';
 import type { UsageCounters } from '../limits/usage-counters';
+import { visitorHash } from '../limits/visitor';
 import type { Logger } from '../logging/logger';
 import type { WidgetRecord } from '../records/table';
+import { utcDay } from '../usage/day';
 import type { WidgetStore } from '../widgets/widget-store';
 import { keyVersionLive } from './authorize-session';
 import {
@@ -26,6 +30,8 @@ export const startSessionBodySchema = z.strictObject({
 });
 
 export interface SessionRouteOptions {
+  doc: DynamoDBDocumentClient;
+  table: string;
   widgets: WidgetStore;
   sessions: SessionStore;
   loadKeys: () => Promise<SessionKeys>;
@@ -58,6 +64,8 @@ function sessionResponse(session: SessionRecord, keys: SessionKeys, now: number)
  * may not do.
  */
 export function createSessionRoute({
+  doc,
+  table,
   widgets,
   sessions,
   loadKeys,
@@ -83,6 +91,15 @@ export function createSessionRoute({
         }
       }
       if (key.keyVersion !== widget.keyVersion) throw new PerchError('key_rotated');
+      // Only a new session counts: a resume above mints nothing.
+      await admitSessionStart({
+        doc,
+        table,
+        widgetId: widget.widgetId,
+        limits: widget.limits,
+        visitor: visitorHash(keys.visitorSalt, request.sourceIp, utcDay(at)),
+        now: at,
+      });
       const sessionId = randomUUID();
       const session: SessionRecord = {
         ...sessionKey(sessionId),
@@ -96,7 +113,6 @@ export function createSessionRoute({
         turns: {},
       };
       await sessions.create(session);
-      await counters.sessionStarted(widget.widgetId, at);
       return sessionResponse(session, keys, at);
     },
     { counters, now, logger },

@@ -101,6 +101,8 @@ export const widgetSchema = z
         perDay: z.number().int().positive().max(10_000_000).optional(),
         perVisitorPerDay: z.number().int().positive().optional(),
         dailyBudgetUsd: z.number().positive().optional(),
+        sessionsPerVisitorPerHour: z.number().int().positive().max(100_000).optional(),
+        sessionsPerDay: z.number().int().positive().max(100_000_000).optional(),
       })
       .strict()
       .optional(),

@@ -15,7 +15,10 @@ const WIDGET_TEXTS = new Map([
 ]);
 
 /** Refusals that can also come before a conversation starts. */
-const START_TEXTS = new Map([['bot_not_ready', 'This bot is not ready for chat yet.']]);
+const START_TEXTS = new Map([
+  ['bot_not_ready', 'This bot is not ready for chat yet.'],
+  ['session_rate_limit', FAILED_TO_START],
+]);
 
 /** Refusals only a message gets. */
 const SEND_TEXTS = new Map([

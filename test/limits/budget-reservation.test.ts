@@ -39,7 +39,7 @@ beforeAll(async () => {
           name: 'Docs',
           model: 'priced',
           allowedOrigins: [DOCS],
-          limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET },
+          limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET, sessionsPerVisitorPerHour: 100 },
         },
       },
     },
@@ -142,7 +142,7 @@ test('a message whose worst case alone passes the budget is refused before the u
         name: 'Docs',
         model: 'priced',
         allowedOrigins: [DOCS],
-        limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET },
+        limits: { perMinute: 1000, perDay: 10_000, dailyBudgetUsd: BUDGET, sessionsPerVisitorPerHour: 100 },
       },
     },
   });

@@ -109,13 +109,6 @@ test.each([
 describe('usage counters', () => {
   const counters = createUsageCounters({ doc, table });
 
-  test('a session start is one UpdateItem', async () => {
-    documentMock.on(UpdateCommand).resolves({});
-    await counters.sessionStarted('docs-bot', NOW);
-    expect(requests()).toEqual(['UpdateCommand']);
-    expect(documentMock.commandCalls(UpdateCommand)[0]!.args[0].input.UpdateExpression).toContain('ADD sessions :one');
-  });
-
   test('a refusal is one UpdateItem once the day has a refusals map, two for the first', async () => {
     documentMock.on(UpdateCommand).resolves({});
     await counters.refused('docs-bot', 'widget_rate_limit', NOW);

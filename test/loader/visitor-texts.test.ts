@@ -20,6 +20,7 @@ test.each([
   ['visitor_daily_cap_exceeded', START, SEND],
   ['budget_exhausted', START, SEND],
   ['session_busy', START, 'Please wait for the answer.'],
+  ['session_rate_limit', START, START],
   ['upstream_error', START, SEND],
   ['internal_error', START, SEND],
   ['network', START, SEND],
