@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { KnowledgeArtifactFile } from '../build/knowledge-artifacts';
+import { createPrivateBucket } from './private-bucket';
 
 export interface KnowledgeStoreOptions {
   /** One built artifact per declared base (`writeKnowledgeArtifacts`); at least one. */
@@ -27,28 +28,7 @@ export interface KnowledgeStore {
  */
 export function createKnowledgeStore({ artifacts, production, parent }: KnowledgeStoreOptions): KnowledgeStore {
   if (artifacts.length === 0) throw new Error('createKnowledgeStore needs at least one artifact');
-  const bucket = new aws.s3.Bucket('knowledge', { forceDestroy: !production }, { parent });
-  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-    'knowledge-public-access-block',
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    { parent },
-  );
-  const ownership = new aws.s3.BucketOwnershipControls(
-    'knowledge-ownership',
-    { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-    { parent },
-  );
-  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-    'knowledge-encryption',
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
-    { parent },
-  );
+  const { bucket, publicAccessBlock, settings } = createPrivateBucket('knowledge', { production, parent });
   const objects = new Map(
     artifacts.map((artifact) => [
       artifact.digest,
@@ -62,7 +42,7 @@ export function createKnowledgeStore({ artifacts, production, parent }: Knowledg
           contentType: 'application/gzip',
           metadata: { base: artifact.base },
         },
-        { parent, dependsOn: [publicAccessBlock, ownership, encryption] },
+        { parent, dependsOn: settings },
       ),
     ]),
   );

@@ -4,6 +4,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EDGE_SECRET_HEADER } from '../../functions/http/request';
 import type { RouteDefinition } from '../../functions/routes';
+import { createPrivateBucket } from './private-bucket';
 
 /** Where `loader/build.ts` (`npm run build:loader`) writes `loader.js` and `chat.<hash>.js`. */
 export const LOADER_BUILD_DIR = 'dist/loader';
@@ -132,28 +133,7 @@ export function createLoaderHosting({
   edgeSecret,
   parent,
 }: LoaderHostingOptions): LoaderHosting {
-  const bucket = new aws.s3.Bucket('loader', { forceDestroy: !production }, { parent });
-  const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-    'loader-public-access-block',
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    { parent },
-  );
-  new aws.s3.BucketOwnershipControls(
-    'loader-ownership',
-    { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-    { parent },
-  );
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    'loader-encryption',
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
-    { parent },
-  );
+  const { bucket, publicAccessBlock } = createPrivateBucket('loader', { production, parent });
   const objects = files.map(
     (file) =>
       new aws.s3.BucketObjectv2(
