@@ -5,6 +5,7 @@ import { PerchError } from '../errors/perch-error';
 import type { WidgetLimits } from '../records/table';
 import { COUNTER_RETENTION_DAYS, type CounterRecord, counterKey, visitorCounterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
+import { addUnderCap, takeBack } from './capped-count';
 import { epochMinute, secondOfMinute, secondsUntilAdmitted, windowCaps } from './sliding-window';
 
 export interface AdmitMessageOptions {
@@ -69,51 +70,18 @@ export async function admitMessage(options: AdmitMessageOptions): Promise<Admiss
 
 async function admitVisitor(
   { doc, table, widgetId, now }: AdmitMessageOptions,
-  visitorHash: string,
+  visitor: string,
   day: string,
   cap: number,
 ) {
-  try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: visitorCounterKey(widgetId, visitorHash, day),
-        UpdateExpression: 'ADD #count :one SET expiresAt = :exp',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
-        ExpressionAttributeNames: { '#count': 'messages' },
-        ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':exp': counterExpiry(now) },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    throw new PerchError('visitor_daily_cap_exceeded', {
-      headers: { 'Retry-After': retryAfterMidnight(now) },
-      cause: error,
-    });
+  const key = visitorCounterKey(widgetId, visitor, day);
+  if (!(await addUnderCap({ doc, table, key }, 'messages', cap, { expiresAt: counterExpiry(now) }))) {
+    throw new PerchError('visitor_daily_cap_exceeded', { headers: { 'Retry-After': retryAfterMidnight(now) } });
   }
 }
 
-async function releaseVisitor(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  widgetId: string,
-  visitorHash: string,
-  day: string,
-) {
-  await doc
-    .send(
-      new UpdateCommand({
-        TableName: table,
-        Key: visitorCounterKey(widgetId, visitorHash, day),
-        UpdateExpression: 'ADD messages :minus',
-        ConditionExpression: 'attribute_exists(messages)',
-        ExpressionAttributeValues: { ':minus': -1 },
-      }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionFailure(error)) throw error;
-    });
-}
+const releaseVisitor = (doc: DynamoDBDocumentClient, table: string, widgetId: string, visitor: string, day: string) =>
+  takeBack({ doc, table, key: visitorCounterKey(widgetId, visitor, day) }, 'messages');
 
 // Conditions shared by both paths: the day cap and the budget: the cost so far below it, and
 // within it once this message's reservation is added (expressions cannot add, so the client does).

@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PerchError } from '../errors/perch-error';
 import type { WidgetLimits } from '../records/table';
 import { COUNTER_RETENTION_DAYS, counterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
+import { addUnderCap, takeBack } from './capped-count';
 
 export const DEFAULT_SESSIONS_PER_VISITOR_PER_HOUR = 30;
 /** `sessionsPerDay` when the widget sets none: ten starts for every message it may answer. */
@@ -26,50 +27,6 @@ export const visitorStartsKey = (widgetId: string, visitor: string, hour: number
   sk: `HOUR#${hour}`,
 });
 
-const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
-
-/** Adds one to `attribute` of an item unless it reached `cap`: one conditional UpdateItem. */
-async function addUnderCap(
-  { doc, table }: Pick<SessionStartOptions, 'doc' | 'table'>,
-  key: { pk: string; sk: string },
-  attribute: string,
-  cap: number,
-  set: Record<string, unknown>,
-): Promise<boolean> {
-  const names = Object.keys(set);
-  try {
-    await doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: key,
-        UpdateExpression: `ADD #n :one SET ${names.map((_, i) => `#s${i} = if_not_exists(#s${i}, :s${i})`).join(', ')}`,
-        ConditionExpression: 'attribute_not_exists(#n) OR #n < :cap',
-        ExpressionAttributeNames: { '#n': attribute, ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])) },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':cap': cap,
-          ...Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
-
-const giveBack = ({ doc, table }: Pick<SessionStartOptions, 'doc' | 'table'>, key: { pk: string; sk: string }) =>
-  doc.send(
-    new UpdateCommand({
-      TableName: table,
-      Key: key,
-      UpdateExpression: 'ADD starts :minus',
-      ConditionExpression: 'attribute_exists(starts)',
-      ExpressionAttributeValues: { ':minus': -1 },
-    }),
-  );
-
 const refusal = (retryAfterMs: number) =>
   new PerchError('session_rate_limit', {
     headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
@@ -82,12 +39,12 @@ const refusal = (retryAfterMs: number) =>
  * is given back when the day refuses. Throws `session_rate_limit` with Retry-After.
  */
 export async function admitSessionStart(options: SessionStartOptions): Promise<void> {
-  const { widgetId, limits, visitor, now } = options;
+  const { doc, table, widgetId, limits, visitor, now } = options;
   const hour = Math.floor(now / HOUR_MS);
   const visitorKey = visitorStartsKey(widgetId, visitor, hour);
   const perHour = limits.sessionsPerVisitorPerHour ?? DEFAULT_SESSIONS_PER_VISITOR_PER_HOUR;
   const hourExpiry = Math.floor(((hour + 1) * HOUR_MS) / 1000) + 86_400;
-  if (!(await addUnderCap(options, visitorKey, 'starts', perHour, { expiresAt: hourExpiry }))) {
+  if (!(await addUnderCap({ doc, table, key: visitorKey }, 'starts', perHour, { expiresAt: hourExpiry }))) {
     throw refusal((hour + 1) * HOUR_MS - now);
   }
   const day = utcDay(now);
@@ -97,8 +54,8 @@ export async function admitSessionStart(options: SessionStartOptions): Promise<v
     day,
     expiresAt: Math.floor(nextUtcMidnight(now) / 1000) + COUNTER_RETENTION_DAYS * 86_400,
   };
-  if (!(await addUnderCap(options, counterKey(widgetId, day), 'sessions', perDay, dayFields))) {
-    await giveBack(options, visitorKey);
+  if (!(await addUnderCap({ doc, table, key: counterKey(widgetId, day) }, 'sessions', perDay, dayFields))) {
+    await takeBack({ doc, table, key: visitorKey }, 'starts');
     throw refusal(nextUtcMidnight(now) - now);
   }
 }
