@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FUNCTION_ENV } from '../routes';
 import type { ArtifactReader } from './knowledge-loader';
 
 /** The local target's artifacts: files in the data folder's `knowledge/`. */
@@ -18,6 +19,12 @@ export function readArtifactsFromBucket(bucket: string): ArtifactReader {
     if (!object.Body) throw new Error(`s3://${bucket}/${name} has no body`);
     return object.Body.transformToByteArray();
   };
+}
+
+/** The AWS target's reader, from the environment Pulumi sets on the messages function. */
+export function readArtifactsFromEnvironment(env: NodeJS.ProcessEnv): ArtifactReader {
+  const bucket = env[FUNCTION_ENV.knowledgeBucket];
+  return bucket ? readArtifactsFromBucket(bucket) : noArtifacts;
 }
 
 /** Where no knowledge is deployed: any widget naming a base is not ready, and says why. */

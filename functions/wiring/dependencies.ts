@@ -1,5 +1,4 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { noArtifacts, readArtifactsFromBucket } from '../knowledge/artifact-readers';
 import type { ArtifactReader } from '../knowledge/knowledge-loader';
 import { createLogger, type Logger } from '../logging/logger';
 import { createDocumentClient } from '../records/client';
@@ -28,7 +27,7 @@ export interface FunctionDependencies {
   env: NodeJS.ProcessEnv;
   /** Set on AWS: the CloudFront edge secret, without which the visitor IP header is not trusted. */
   edgeSecret?: string;
-  /** Knowledge artifacts by name (the knowledge bucket on AWS, the data folder locally). */
+  /** Knowledge artifacts by name: the data folder locally; unset on AWS, where messages reads its bucket. */
   readArtifact?: ArtifactReader;
   logger: Logger;
   now?: () => number;
@@ -43,9 +42,6 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     fetchSecret: fetchFromSecretsManager,
     env,
     edgeSecret: env[FUNCTION_ENV.edgeSecret],
-    readArtifact: env[FUNCTION_ENV.knowledgeBucket]
-      ? readArtifactsFromBucket(env[FUNCTION_ENV.knowledgeBucket]!)
-      : noArtifacts,
     logger: createLogger(),
   };
 }

@@ -1,6 +1,6 @@
 import { createMessageRoute, type MessageRouteOptions } from '../conversations/send-message';
 import { createStreamingApiHandler } from '../http/api-handler';
-import { noArtifacts } from '../knowledge/artifact-readers';
+import { readArtifactsFromEnvironment } from '../knowledge/artifact-readers';
 import { createKnowledgeLoader } from '../knowledge/knowledge-loader';
 import { createProviderResolver } from '../providers/resolve-provider';
 import type { FunctionDependencies } from './dependencies';
@@ -14,7 +14,8 @@ export function createMessagesFunction(deps: FunctionDependencies, overrides: Me
   const route = createMessageRoute({
     ...createSessionRuntime(deps),
     resolveProvider: resolveProvider ?? createProviderResolver({ env: deps.env, fetchSecret: deps.fetchSecret }),
-    loadKnowledge: createKnowledgeLoader(deps.readArtifact ?? noArtifacts),
+    // Only this function reads knowledge, so only its bundle carries the S3 client.
+    loadKnowledge: createKnowledgeLoader(deps.readArtifact ?? readArtifactsFromEnvironment(deps.env)),
     timeoutMs,
     heartbeatMs,
     logger: deps.logger,

@@ -68,11 +68,17 @@ describe('function bundles', () => {
     expect(bundles.find((b) => b.name === name)!.bytes).toBeLessThanOrEqual(SIZE_TARGET_BYTES);
   });
 
-  test('the S3 client is a file of its own beside each bundle, with its map, not inlined', () => {
-    for (const bundle of bundles) {
-      expect(bundle.lazyFiles.map((f) => f.file)).toEqual([join(bundle.dir, 'client-s3.js')]);
-      expect(readFileSync(bundle.file, 'utf8')).toContain('require("./client-s3.js")');
-      expect(readFileSync(join(bundle.dir, 'client-s3.js.map'), 'utf8')).toContain('"mappings"');
+  test('the S3 client is a file of its own beside the messages bundle, with its map, not inlined', () => {
+    const messages = bundles.find((b) => b.name === 'messages')!;
+    expect(messages.lazyFiles.map((f) => f.file)).toEqual([join(messages.dir, 'client-s3.js')]);
+    expect(readFileSync(messages.file, 'utf8')).toContain('require("./client-s3.js")');
+    expect(readFileSync(join(messages.dir, 'client-s3.js.map'), 'utf8')).toContain('"mappings"');
+  });
+
+  test('no other function carries the S3 client: only messages reads knowledge', () => {
+    for (const bundle of bundles.filter((b) => b.name !== 'messages')) {
+      expect(bundle.lazyFiles).toEqual([]);
+      expect(readFileSync(bundle.file, 'utf8')).not.toContain('client-s3');
     }
   });
 
