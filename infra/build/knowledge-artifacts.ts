@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { artifactName } from '../../functions/knowledge/artifact';
-import { buildArtifact, shortDigest } from '../knowledge/build-artifact';
+import { artifactName, decodeArtifact } from '../../functions/knowledge/artifact';
+import { type BuiltArtifact, buildArtifact, shortDigest } from '../knowledge/build-artifact';
 import type { KnowledgeSnapshot } from '../knowledge/snapshot';
+import { writeAtomically } from '../knowledge/write-atomically';
 
 /** Where the Pulumi program writes the knowledge artifacts it uploads (git-ignored, beside dist/functions). */
 export const KNOWLEDGE_BUILD_DIR = 'dist/knowledge';
@@ -34,8 +35,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Builds every base's artifact (`buildArtifact`, deterministic) into `outDir` as
- * `<digest>.json.gz`. The files are content-addressed: one already there with the same bytes is
- * left alone, so an unchanged base writes nothing; a new one is written whole, then renamed.
+ * `<digest>.json.gz`. The files are content-addressed: one already there that reads back as that
+ * digest's artifact is neither rebuilt nor rewritten; a missing or damaged one is built and written
+ * whole, then renamed.
  */
 export function writeKnowledgeArtifacts({
   snapshots,
@@ -43,14 +45,13 @@ export function writeKnowledgeArtifacts({
 }: WriteKnowledgeArtifactsOptions): KnowledgeArtifactFile[] {
   const dir = resolve(outDir);
   return snapshots.map((snapshot) => {
-    const built = buildArtifact(snapshot);
-    const key = artifactName(built.digest);
+    const key = artifactName(snapshot.digest);
     const path = join(dir, key);
-    if (!existsSync(path) || !readFileSync(path).equals(built.bytes)) {
+    let built = keptArtifact(path, snapshot.digest);
+    if (!built) {
+      built = buildArtifact(snapshot);
       mkdirSync(dir, { recursive: true });
-      const partial = `${path}.${process.pid}.partial`;
-      writeFileSync(partial, built.bytes);
-      renameSync(partial, path);
+      writeAtomically(path, built.bytes);
     }
     const kb = `${(built.bytes.length / 1024).toFixed(1)} KB`;
     return {
@@ -67,4 +68,16 @@ export function writeKnowledgeArtifacts({
         `${plural(built.passages, 'passage')}, ${shortDigest(built.digest)} (${kb})`,
     };
   });
+}
+
+/** The artifact already in `path`, when it reads back as `digest`'s (its builder warnings were logged then). */
+function keptArtifact(path: string, digest: string): BuiltArtifact | undefined {
+  if (!existsSync(path)) return undefined;
+  const bytes = readFileSync(path);
+  try {
+    const { files, passages } = decodeArtifact(bytes, digest);
+    return { digest, bytes, files, passages: passages.length, warnings: [] };
+  } catch {
+    return undefined; // damaged: built again
+  }
 }

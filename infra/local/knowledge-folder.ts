@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactName } from '../../functions/knowledge/artifact';
 import { readArtifactsFromFolder } from '../../functions/knowledge/artifact-readers';
 import type { ArtifactReader } from '../../functions/knowledge/knowledge-loader';
 import type { KnowledgeChange, KnowledgeManifest } from '../knowledge/plan-knowledge';
+import { writeAtomically } from '../knowledge/write-atomically';
 
 const MANIFEST = 'bases.json';
 
@@ -29,11 +30,7 @@ export function openKnowledgeFolder(dataDir: string | undefined): KnowledgeFolde
   } catch {
     manifest = {}; // an unreadable manifest only costs a rebuild
   }
-  const place = (name: string, bytes: Buffer | string) => {
-    const temporary = join(folder, `.${name}.${process.pid}.tmp`);
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, join(folder, name)); // never a half-written artifact under its name
-  };
+  const place = (name: string, bytes: Buffer | string) => writeAtomically(join(folder, name), bytes);
   return {
     manifest,
     hasArtifact: (digest) => existsSync(join(folder, artifactName(digest))),
