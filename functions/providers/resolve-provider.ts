@@ -1,5 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Pricing, WidgetRecord } from '../records/table';
+import { createSecretCache } from '../secrets/secret-cache';
 import type { SecretFetcher } from '../sessions/signing-secret';
 import { createFaqProvider } from './faq-provider';
 import type { ModelProvider, TokenUsage } from './model-provider';
@@ -41,18 +42,8 @@ export function createProviderResolver({
   bedrockClient = defaultBedrockClient,
   fetch: fetchImpl,
 }: ProviderResolverOptions): (widget: WidgetRecord) => Promise<ProviderResolution> {
-  const secrets = new Map<string, Promise<string>>();
+  const readSecret = createSecretCache(fetchSecret);
   const bedrockClients = new Map<string, Promise<BedrockRuntimeClient>>();
-  const readSecret = (id: string) => {
-    if (!secrets.has(id)) {
-      const fetched = fetchSecret(id).catch((error: unknown) => {
-        secrets.delete(id); // a failed read is retried next time
-        throw error;
-      });
-      secrets.set(id, fetched);
-    }
-    return secrets.get(id)!;
-  };
 
   return async (widget) => {
     const binding = widget.model;
