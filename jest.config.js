@@ -1,6 +1,7 @@
 const ESM_ONLY = [
   '@middy',
   'htmlparser2',
+  'jose',
   'domhandler',
   'domutils',
   'domelementtype',

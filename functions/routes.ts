@@ -15,14 +15,18 @@ export type TableAction =
 export interface FunctionDefinition {
   /** Function name and bundle name (`functions/handlers/<name>.ts`, exporting `handler`). */
   name: string;
-  /** DynamoDB actions on the table (and its indexes when `Query` is listed). */
+  /** DynamoDB actions on the table. */
   tableActions: TableAction[];
+  /** Queries the `managed` index (the config items), not only the table. */
+  queriesManagedIndex?: boolean;
   /** Reads the session-signing secret (Secrets Manager on AWS). */
   sessionSecret: boolean;
   /** Calls model providers: Bedrock models and OpenAI-compatible API key secrets from the config. */
   invokesModels: boolean;
   /** Reads knowledge artifacts (`s3:GetObject` on exactly the deployed ones). */
   readsKnowledge?: boolean;
+  /** Verifies signed-in visitors: reads the widgets' `identity.secretSecret` secrets. */
+  verifiesIdentity?: boolean;
 }
 
 export type RouteName = 'widget-config' | 'sessions' | 'messages' | 'feedback';
@@ -51,9 +55,11 @@ export const ROUTES: RouteDefinition[] = [
     resource: '/v1/sessions',
     methods: ['POST', 'OPTIONS'],
     streaming: false,
-    tableActions: ['GetItem', 'PutItem', 'UpdateItem'],
+    // Query: a signed-in visitor's latest session (functions/identity/signed-in-sessions.ts).
+    tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
     sessionSecret: true,
     invokesModels: false,
+    verifiesIdentity: true,
   },
   {
     name: 'messages',
@@ -81,6 +87,7 @@ export const ROUTES: RouteDefinition[] = [
 export const QUOTA_RESET: FunctionDefinition = {
   name: 'quota-reset',
   tableActions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+  queriesManagedIndex: true,
   sessionSecret: false,
   invokesModels: false,
 };

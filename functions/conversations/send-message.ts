@@ -25,6 +25,7 @@ import {
   type Turn,
 } from '../sessions/session-record';
 import type { SessionKeys } from '../sessions/signing-secret';
+import { visitorLanguage } from '../texts/language';
 import { utcDay } from '../usage/day';
 import { buildPrompt, type Prompt } from './prompt';
 import { createSseStream, formatSseEvent } from './sse';
@@ -108,7 +109,7 @@ export function createMessageRoute(options: MessageRouteOptions) {
           table: options.table,
           widgetId: widget.widgetId,
           limits: widget.limits,
-          visitor: visitorHash(keys.visitorSalt, request.sourceIp, utcDay(started)),
+          visitor: visitorHash(keys.visitorSalt, claimed.sub ? { sub: claimed.sub } : request, utcDay(started)),
           now: started,
           reserveUsd: replyCost(resolution.pricing, worstCase),
         });
@@ -145,7 +146,8 @@ export function createMessageRoute(options: MessageRouteOptions) {
           } catch (error) {
             if (signal.aborted) return;
             const known = error instanceof PerchError ? error : new PerchError('upstream_error', { cause: error });
-            write(formatSseEvent('error', { code: known.code, message: known.message }));
+            const { texts } = visitorLanguage(known.language ?? widget, request.headers['accept-language']);
+            write(formatSseEvent('error', { code: known.code, message: known.messageIn(texts) }));
             await edge.refused(known);
           }
         },

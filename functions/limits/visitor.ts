@@ -22,13 +22,11 @@ export function visitorNetwork(sourceIp: string): string {
 }
 
 /**
- * A visitor for `perVisitorPerDay`: a salted hash of the visitor's network (see `visitorNetwork`)
- * and the UTC day, so the raw address is never stored and a visitor cannot be followed from one
- * day to the next.
+ * A visitor for the per-visitor limits: a salted hash of the signed-in `sub`, or else of the
+ * visitor's network (see `visitorNetwork`), and the UTC day, so neither is stored raw and a
+ * visitor cannot be followed from one day to the next. A `sub` never hashes like an address.
  */
-export function visitorHash(salt: Buffer, sourceIp: string, day: string): string {
-  return createHmac('sha256', salt)
-    .update(`${day}\n${visitorNetwork(sourceIp)}`)
-    .digest('base64url')
-    .slice(0, 22);
+export function visitorHash(salt: Buffer, visitor: { sub: string } | { sourceIp: string }, day: string): string {
+  const who = 'sub' in visitor ? `sub\n${visitor.sub}` : visitorNetwork(visitor.sourceIp);
+  return createHmac('sha256', salt).update(`${day}\n${who}`).digest('base64url').slice(0, 22);
 }

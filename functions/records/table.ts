@@ -1,4 +1,5 @@
 import type { KnowledgeRef } from '../knowledge/passage';
+import type { LocaleSetting, Texts } from '../texts/language';
 
 /**
  * The single DynamoDB table of DESIGN.md. Items the reconciler (or Pulumi) owns carry
@@ -60,13 +61,29 @@ export interface WidgetLimits {
   sessionsPerDay?: number;
 }
 
+/** How a widget verifies signed-in visitors (DESIGN.md § Signed-in visitors). */
+export interface IdentitySettings {
+  /** The HS256 secret's environment variable (the local target). */
+  secretEnv?: string;
+  /** The Secrets Manager secret (name or ARN) holding it (AWS). */
+  secretSecret?: string;
+  /** Refuse anonymous session starts. */
+  required: boolean;
+}
+
 /** A widget's settings with every default applied: what the config declares and the runtime reads. */
 export interface WidgetSettings {
   name: string;
   model: ModelBinding;
   systemPrompt: string;
-  greeting: string;
-  placeholder: string;
+  /** Absent: the catalogue's, in the visitor's language. */
+  greeting?: string;
+  /** Absent: the catalogue's, in the visitor's language. */
+  placeholder?: string;
+  /** Absent in records written before languages existed: `en`. */
+  locale?: LocaleSetting;
+  /** Overrides of the catalogue's visitor texts; absent when there are none. */
+  texts?: Partial<Texts>;
   theme: { primary: string; position: 'bottom-right' | 'bottom-left' };
   /** Normalised entries (lower case, punycode, no default port). */
   allowedOrigins: string[];
@@ -76,6 +93,8 @@ export interface WidgetSettings {
   feedback: boolean;
   faq: { question: string; answer: string }[];
   retentionDays: number;
+  /** Absent: every visitor is anonymous. */
+  identity?: IdentitySettings;
 }
 
 /** What the runtime reads about a widget: one item per widget, written only by config apply. */

@@ -35,6 +35,8 @@ export interface SessionRecord {
   /** The widget's incarnation at creation; absent on sessions written before incarnations. */
   incarnation?: string;
   createdAt: number;
+  /** The signed-in visitor's `sub`; absent on an anonymous session. */
+  sub?: string;
   /** Epoch seconds: `retentionDays` after the last turn. */
   expiresAt: number;
   turns: Record<string, Turn>;

@@ -1,10 +1,12 @@
+import { createSignedInSessions } from '../identity/signed-in-sessions';
+import { createIdentityVerifier } from '../identity/verify-visitor';
 import { createUsageCounters } from '../limits/usage-counters';
 import { createSessionStore } from '../sessions/session-record';
 import { createWidgetStore } from '../widgets/widget-store';
 import type { FunctionDependencies } from './dependencies';
 
-/** What the session functions build once from their dependencies: stores and counters. */
-export function createSessionRuntime({ doc, table, loadKeys, now, logger }: FunctionDependencies) {
+/** What the session functions build once from their dependencies: stores, counters, the identity check. */
+export function createSessionRuntime({ doc, table, loadKeys, env, fetchSecret, now, logger }: FunctionDependencies) {
   const widgets = createWidgetStore({ doc, table });
   return {
     doc,
@@ -13,6 +15,8 @@ export function createSessionRuntime({ doc, table, loadKeys, now, logger }: Func
     findWidget: (id: string) => widgets.findWidget(id),
     sessions: createSessionStore({ doc, table }),
     counters: createUsageCounters({ doc, table }),
+    verifyIdentity: createIdentityVerifier({ env, fetchSecret }),
+    signedIn: createSignedInSessions({ doc, table }),
     loadKeys,
     now,
     logger,

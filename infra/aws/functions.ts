@@ -11,6 +11,8 @@ export interface PerchFunctionsOptions {
   table: aws.dynamodb.Table;
   sessionSecret: aws.secretsmanager.Secret;
   models: readonly ModelBinding[];
+  /** The widgets' `identity.secretSecret` names or ARNs (read by the sessions function). */
+  identitySecrets: readonly string[];
   scope: pulumi.Output<AccountScope>;
   logRetentionDays: number;
   /** The secret CloudFront sends the API origin (route functions only). */
@@ -52,6 +54,7 @@ export function createPerchFunctions({
   table,
   sessionSecret,
   models,
+  identitySecrets,
   scope,
   logRetentionDays,
   edgeSecret,
@@ -93,6 +96,7 @@ export function createPerchFunctions({
                 logGroupArn,
                 sessionSecretArn,
                 models,
+                identitySecrets,
                 knowledgeArtifactArns,
               }),
             ),

@@ -61,6 +61,7 @@ export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts =
     sessionSecret,
     // Only the bindings this stack's widgets use: a declared but unused model gets no grant.
     models: config.widgets.map((widget) => widget.model),
+    identitySecrets: config.widgets.flatMap((widget) => widget.identity?.secretSecret ?? []),
     scope,
     logRetentionDays: settings.logRetentionDays,
     edgeSecret,

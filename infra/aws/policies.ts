@@ -31,6 +31,8 @@ export interface FunctionPolicyOptions {
   sessionSecretArn: string;
   /** The model bindings of the widgets this stack serves. */
   models: readonly ModelBinding[];
+  /** The widgets' `identity.secretSecret` names or ARNs. */
+  identitySecrets?: readonly string[];
   /** ARNs of the deployed knowledge artifacts (`arn:aws:s3:::<bucket>/<digest>.json.gz`), if any. */
   knowledgeArtifactArns?: readonly string[];
 }
@@ -45,6 +47,7 @@ export interface FunctionPolicyOptions {
  */
 export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOptions): PolicyDocument {
   const { scope, tableArn, logGroupArn, sessionSecretArn, models, knowledgeArtifactArns = [] } = options;
+  const identitySecrets = fn.verifiesIdentity ? (options.identitySecrets ?? []) : [];
   const statements: PolicyStatement[] = [
     {
       Sid: 'WriteOwnLogs',
@@ -60,12 +63,13 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
       Sid: 'Table',
       Effect: 'Allow',
       Action: [...new Set(fn.tableActions)].sort().map((action) => `dynamodb:${action}`),
-      Resource: fn.tableActions.includes('Query') ? [tableArn, `${tableArn}/index/${MANAGED_INDEX}`] : [tableArn],
+      Resource: fn.queriesManagedIndex ? [tableArn, `${tableArn}/index/${MANAGED_INDEX}`] : [tableArn],
     });
   }
   const secrets = [
     ...(fn.sessionSecret ? [sessionSecretArn] : []),
     ...(fn.invokesModels ? openAiKeySecretArns(models, scope) : []),
+    ...identitySecrets.map((secret) => secretArn(literal(secret, 'identity.secretSecret'), scope)),
   ];
   if (secrets.length > 0) {
     statements.push({
@@ -108,23 +112,23 @@ export function bedrockModelArns(models: readonly ModelBinding[], scope: Account
   return [...new Set(arns)].sort();
 }
 
-/**
- * ARNs of the Secrets Manager secrets holding OpenAI-compatible API keys. A secret named in the
- * config matches `secret:<name>-??????` (Secrets Manager appends six random characters to every
- * ARN; `?` matches exactly one); a full ARN is used as written.
- */
+/** ARNs of the Secrets Manager secrets holding OpenAI-compatible API keys (see `secretArn`). */
 export function openAiKeySecretArns(models: readonly ModelBinding[], scope: AccountScope): string[] {
   const arns = models.flatMap((model) => {
     if (model.provider !== 'openai' || !model.apiKeySecret) return [];
-    const secret = literal(model.apiKeySecret, 'apiKeySecret');
-    return [
-      secret.startsWith('arn:')
-        ? secret
-        : `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:${secret}-??????`,
-    ];
+    return [secretArn(literal(model.apiKeySecret, 'apiKeySecret'), scope)];
   });
   return [...new Set(arns)].sort();
 }
+
+/**
+ * A secret named in the config matches `secret:<name>-??????` (Secrets Manager appends six random
+ * characters to every ARN; `?` matches exactly one); a full ARN is used as written.
+ */
+const secretArn = (secret: string, scope: AccountScope) =>
+  secret.startsWith('arn:')
+    ? secret
+    : `arn:${scope.partition}:secretsmanager:${scope.region}:${scope.accountId}:secret:${secret}-??????`;
 
 /** The trust policy that lets one AWS service assume a role, only on behalf of this account. */
 export function serviceTrustPolicy(service: string, accountId?: string): object {

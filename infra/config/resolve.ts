@@ -6,8 +6,7 @@ import type { PerchConfig, WidgetInput } from './schema';
 
 export const WIDGET_DEFAULTS = {
   systemPrompt: 'You are a helpful assistant for this website. Answer briefly and politely.',
-  greeting: 'Hi! How can I help you today?',
-  placeholder: 'Type your question…',
+  locale: 'en' as const,
   theme: { primary: '#2563eb', position: 'bottom-right' as const },
   limits: { perMinute: 10, perDay: 200 },
   keyRotation: 0,
@@ -63,6 +62,7 @@ export function resolveConfig(
         ...override,
         theme: { ...stripUndefined(base.theme ?? {}), ...stripUndefined(override.theme ?? {}) },
         limits: { ...stripUndefined(base.limits ?? {}), ...stripUndefined(override.limits ?? {}) },
+        texts: { ...stripUndefined(base.texts ?? {}), ...stripUndefined(override.texts ?? {}) },
       };
       const model = stripUndefined(config.models[merged.model]!) as ModelBinding;
       const allowedOrigins = (merged.allowedOrigins ?? []).map((entry) => {
@@ -85,14 +85,23 @@ export function resolveConfig(
       if (model.provider === 'faq' && faq.length === 0 && refs.length === 0) {
         warnings.push(`widgets.${id}.faq is empty: the faq model can only give its fallback answer`);
       }
+      if (merged.identity?.secretEnv && stack !== 'local') {
+        warnings.push(
+          `widgets.${id}.identity.secretEnv is read from the function's environment, which the AWS target ` +
+            'does not set: use identity.secretSecret there (a per-stack override)',
+        );
+      }
       return {
         id,
         name: merged.name,
         modelName: merged.model,
         model,
         systemPrompt: merged.systemPrompt ?? WIDGET_DEFAULTS.systemPrompt,
-        greeting: merged.greeting ?? WIDGET_DEFAULTS.greeting,
-        placeholder: merged.placeholder ?? WIDGET_DEFAULTS.placeholder,
+        // Unset, the greeting and placeholder come from the catalogue of the visitor's language (functions/texts).
+        ...(merged.greeting !== undefined && { greeting: merged.greeting }),
+        ...(merged.placeholder !== undefined && { placeholder: merged.placeholder }),
+        locale: merged.locale ?? WIDGET_DEFAULTS.locale,
+        ...(Object.keys(merged.texts ?? {}).length > 0 && { texts: merged.texts }),
         theme: { ...WIDGET_DEFAULTS.theme, ...merged.theme },
         allowedOrigins,
         limits: { ...WIDGET_DEFAULTS.limits, ...merged.limits },
@@ -103,6 +112,9 @@ export function resolveConfig(
         faq,
         retentionDays: merged.retentionDays ?? WIDGET_DEFAULTS.retentionDays,
         knowledge: refs,
+        ...(merged.identity && {
+          identity: { ...stripUndefined(merged.identity), required: !!merged.identity.required },
+        }),
       };
     });
   return { stack, widgets, knowledge: [...knowledge], warnings };

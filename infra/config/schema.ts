@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
+import { LOCALE_SETTINGS, type LocaleSetting, TEXT_KEYS, type Texts } from '../../functions/texts/language';
+import { publicSuffixWildcardProblem } from './public-suffix-wildcard';
 
 /**
  * The schema of `widgets.config.ts`. Widget fields carry no zod defaults so a per-stack
@@ -8,6 +10,8 @@ import { formatOriginRule, parseOriginRule } from '../../functions/origins/origi
 const pricingSchema = z
   .object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })
   .strict();
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 
 const maxOutputTokens = z.number().int().positive().max(64_000).optional();
 
@@ -38,10 +42,7 @@ export const modelSchema = z.discriminatedUnion('provider', [
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.example.com/v1' })
         .refine((u) => !/\/chat\/completions\/?$/.test(u), 'must end before /chat/completions'),
       model: z.string().min(1),
-      apiKeyEnv: z
-        .string()
-        .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
-        .optional(),
+      apiKeyEnv: envName.optional(),
       apiKeySecret: z.string().min(1).optional(),
       pricing: pricingSchema.optional(),
       maxOutputTokens,
@@ -51,7 +52,8 @@ export const modelSchema = z.discriminatedUnion('provider', [
 
 const originEntry = z.string().superRefine((value, ctx) => {
   const parsed = parseOriginRule(value);
-  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${parsed.problem}` });
+  const problem = parsed.ok ? publicSuffixWildcardProblem(parsed.rule) : parsed.problem;
+  if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${problem}` });
 });
 
 /** Placeholders a knowledge base's `url` template may use (filled per source, URL-encoded). */
@@ -81,6 +83,41 @@ export const knowledgeBaseSchema = z
   .object({ include: globList.min(1), exclude: globList.optional(), url: urlTemplate.optional() })
   .strict();
 
+/** Signed-in visitors: where the site's HS256 secret is read, and whether anonymous starts are refused. */
+const identitySchema = z
+  .object({
+    secretEnv: envName.optional(),
+    secretSecret: z.string().min(1).max(2048).optional(),
+    required: z.boolean().optional(),
+  })
+  .strict()
+  .refine((identity) => (identity.secretEnv === undefined) !== (identity.secretSecret === undefined), {
+    error: 'set exactly one of secretEnv (an environment variable, local target) or secretSecret (Secrets Manager)',
+  });
+
+/** Longer than any shipped text; the panel has room for a sentence or two. */
+export const MAX_TEXT_LENGTH = 200;
+
+/**
+ * Overrides of the visitor texts by name. Names are checked on the input, before zod copies the
+ * object: an own `__proto__` key would not survive the copy, so it would pass unseen.
+ */
+const textsSchema = z.preprocess(
+  (value, ctx) => {
+    if (!isObject(value)) return value;
+    for (const key of Object.keys(value).filter((k) => !(TEXT_KEYS as string[]).includes(k))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        input: value,
+        message: `unknown text; the texts are ${TEXT_KEYS.join(', ')}`,
+      });
+    }
+    return value;
+  },
+  z.object(Object.fromEntries(TEXT_KEYS.map((key) => [key, z.string().min(1).max(MAX_TEXT_LENGTH).optional()]))),
+) as unknown as z.ZodType<Partial<Texts>>;
+
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour, e.g. #2563eb');
 
 export const widgetSchema = z
@@ -90,6 +127,8 @@ export const widgetSchema = z
     systemPrompt: z.string().max(20_000).optional(),
     greeting: z.string().max(500).optional(),
     placeholder: z.string().max(120).optional(),
+    locale: z.enum(LOCALE_SETTINGS as [LocaleSetting, ...LocaleSetting[]]).optional(),
+    texts: textsSchema.optional(),
     theme: z
       .object({ primary: hexColour.optional(), position: z.enum(['bottom-right', 'bottom-left']).optional() })
       .strict()
@@ -114,6 +153,7 @@ export const widgetSchema = z
       .array(z.object({ question: z.string().min(1).max(500), answer: z.string().min(1).max(4000) }).strict())
       .optional(),
     retentionDays: z.number().int().min(1).max(3650).optional(),
+    identity: identitySchema.optional(),
     knowledge: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(8)], {
         error: 'must be a knowledge base name or a list of them, e.g. "docs"',

@@ -30,8 +30,10 @@ export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): Managed
     name: widget.name,
     model: widget.model,
     systemPrompt: widget.systemPrompt,
-    greeting: widget.greeting,
-    placeholder: widget.placeholder,
+    ...(widget.greeting !== undefined && { greeting: widget.greeting }),
+    ...(widget.placeholder !== undefined && { placeholder: widget.placeholder }),
+    locale: widget.locale,
+    ...(widget.texts && { texts: widget.texts }),
     theme: widget.theme,
     allowedOrigins: widget.allowedOrigins,
     limits: widget.limits,
@@ -46,6 +48,7 @@ export function widgetRecords(widget: ResolvedWidget, keys: WidgetKeys): Managed
     incarnation: keys.incarnation,
     // Left out when empty, so widgets without knowledge keep the items they had.
     ...(widget.knowledge.length > 0 ? { knowledge: widget.knowledge } : {}),
+    ...(widget.identity && { identity: widget.identity }),
   };
   const current: KeyRecord = {
     ...publicKeyKey(keys.current.publicKey),

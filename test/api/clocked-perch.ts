@@ -31,6 +31,8 @@ export interface ClockedPerchOptions {
   startAt: number;
   resolveProvider?: (widget: WidgetRecord) => Promise<ProviderResolution>;
   timeoutMs?: number;
+  /** What the functions read `secretEnv` settings from (identity secrets). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ClockedPerch {
@@ -57,6 +59,7 @@ export async function startClockedPerch({
   startAt,
   resolveProvider,
   timeoutMs,
+  env = {},
 }: ClockedPerchOptions): Promise<ClockedPerch> {
   const table = 'perch-test';
   const database = await startLocalDatabase();
@@ -87,7 +90,7 @@ export async function startClockedPerch({
       table,
       loadKeys: async () => keys,
       fetchSecret: () => Promise.reject(new Error('no secrets here')),
-      env: {},
+      env,
       now: clock.now,
       logger,
     },

@@ -77,7 +77,7 @@ describe('function policies derived from functions/routes.ts', () => {
     (_name, fn) => {
       const table = statement(fn, 'Table')!;
       expect(table.Action.sort()).toEqual(fn.tableActions.map((a) => `dynamodb:${a}`).sort());
-      expect(table.Resource).toEqual(fn.tableActions.includes('Query') ? [TABLE, `${TABLE}/index/managed`] : [TABLE]);
+      expect(table.Resource).toEqual(fn.queriesManagedIndex ? [TABLE, `${TABLE}/index/managed`] : [TABLE]);
     },
   );
 
@@ -119,6 +119,24 @@ describe('function policies derived from functions/routes.ts', () => {
         scope,
       ),
     ).toEqual(['arn:aws:secretsmanager:us-east-1:1:secret:k-AbCdEf']);
+  });
+
+  test('only the sessions function reads the identity secrets, by name or ARN, and a wildcard is refused', () => {
+    const identitySecrets = ['perch/site-identity', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:id-AbCdEf'];
+    const options = { scope, tableArn: TABLE, logGroupArn: LOGS, sessionSecretArn: SESSION_SECRET, models: MODELS };
+    const secretsOf = (fn: FunctionDefinition, secrets = identitySecrets) =>
+      functionPolicy(fn, { ...options, identitySecrets: secrets }).Statement.find((s) => s.Sid === 'Secrets')?.Resource;
+    expect(secretsOf(route('sessions'))).toEqual([
+      SESSION_SECRET,
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:perch/site-identity-??????',
+      identitySecrets[1],
+    ]);
+    for (const fn of [...ROUTES, QUOTA_RESET].filter((f) => f.name !== 'sessions')) {
+      expect((secretsOf(fn) ?? []).some((arn) => arn.includes('identity'))).toBe(false);
+    }
+    expect(() => secretsOf(route('sessions'), ['site/*'])).toThrow(
+      /identity.secretSecret "site\/\*" contains an IAM wildcard/,
+    );
   });
 
   test('with only faq models the messages function gets no Bedrock statement at all (never an empty or * one)', () => {

@@ -82,7 +82,7 @@ test('sessionsPerDay caps the widget; a day refusal gives the visitor its hourly
   expect(responses.find((r) => r.status === 429)!.headers.get('retry-after')).toBe(
     String(Math.ceil((midnight - now) / 1000)),
   );
-  const visitor = visitorHash(perch.keys.visitorSalt, '127.0.0.1', utcDay(now));
+  const visitor = visitorHash(perch.keys.visitorSalt, { sourceIp: '127.0.0.1' }, utcDay(now));
   const item = await perch.runtime.doc.send(
     new GetCommand({
       TableName: perch.table,

@@ -3,13 +3,15 @@ import { visitorHash, visitorNetwork } from '../../functions/limits/visitor';
 const SALT = Buffer.alloc(32, 3);
 
 test('a visitor is a short base64url hash that does not contain the IP', () => {
-  const hash = visitorHash(SALT, '203.0.113.7', '2026-11-24');
+  const hash = visitorHash(SALT, { sourceIp: '203.0.113.7' }, '2026-11-24');
   expect(hash).toMatch(/^[A-Za-z0-9_-]{22}$/);
   expect(hash).not.toContain('203');
 });
 
 test('the same IP on the same day is the same visitor', () => {
-  expect(visitorHash(SALT, '203.0.113.7', '2026-11-24')).toBe(visitorHash(SALT, '203.0.113.7', '2026-11-24'));
+  expect(visitorHash(SALT, { sourceIp: '203.0.113.7' }, '2026-11-24')).toBe(
+    visitorHash(SALT, { sourceIp: '203.0.113.7' }, '2026-11-24'),
+  );
 });
 
 test.each([
@@ -17,7 +19,9 @@ test.each([
   ['the next day (a visitor cannot be followed across days)', [SALT, '203.0.113.7', '2026-11-25']],
   ['another salt (another deployment)', [Buffer.alloc(32, 4), '203.0.113.7', '2026-11-24']],
 ] as const)('%s is another visitor', (_name, [salt, ip, day]) => {
-  expect(visitorHash(salt, ip, day)).not.toBe(visitorHash(SALT, '203.0.113.7', '2026-11-24'));
+  expect(visitorHash(salt, { sourceIp: ip }, day)).not.toBe(
+    visitorHash(SALT, { sourceIp: '203.0.113.7' }, '2026-11-24'),
+  );
 });
 
 // One IPv6 subscriber holds a whole /64 and may use any address in it: keyed on the full address,
@@ -38,7 +42,7 @@ test.each([
 
 test('two addresses of one IPv6 /64 are one visitor; the next /64 is another', () => {
   const day = '2026-11-24';
-  const one = visitorHash(SALT, '2001:db8:1:2::1', day);
-  expect(visitorHash(SALT, '2001:db8:1:2:dead:beef:1234:5678', day)).toBe(one);
-  expect(visitorHash(SALT, '2001:db8:1:3::1', day)).not.toBe(one);
+  const one = visitorHash(SALT, { sourceIp: '2001:db8:1:2::1' }, day);
+  expect(visitorHash(SALT, { sourceIp: '2001:db8:1:2:dead:beef:1234:5678' }, day)).toBe(one);
+  expect(visitorHash(SALT, { sourceIp: '2001:db8:1:3::1' }, day)).not.toBe(one);
 });
