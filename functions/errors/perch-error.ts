@@ -1,3 +1,6 @@
+import { ENGLISH } from '../texts/catalogues';
+import type { TextKey, Texts, WidgetLanguage } from '../texts/language';
+
 /** Stable error codes of DESIGN.md's error table, with their HTTP status. */
 export const ERROR_STATUS = {
   widget_not_found: 404,
@@ -25,28 +28,38 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
-  widget_not_found: 'This widget link is invalid or has been disabled.',
-  widget_disabled: 'This widget link is invalid or has been disabled.',
-  key_rotated: 'This widget link is invalid or has been disabled.',
-  bot_not_ready: 'This bot is not ready for chat yet.',
-  widget_origin_denied: 'This website is not authorized to use this widget.',
-  session_invalid: 'The chat session is invalid.',
-  session_expired: 'The chat session has expired.',
-  widget_rate_limit: "You're sending messages too quickly. Please wait a moment.",
-  widget_daily_cap_exceeded: 'Failed to send message. Please try again.',
-  visitor_daily_cap_exceeded: 'Failed to send message. Please try again.',
-  budget_exhausted: 'Failed to send message. Please try again.',
-  session_busy: 'Please wait for the answer.',
-  session_rate_limit: 'Failed to start chat. Please try again.',
-  identity_required: 'Please sign in to chat.',
-  identity_invalid: 'Please sign in to chat.',
-  bad_request: 'The request is malformed.',
-  payload_too_large: 'The request body is too large.',
-  not_found: 'No such route.',
-  method_not_allowed: 'Method not allowed on this route.',
-  upstream_error: 'Failed to send message. Please try again.',
-  internal_error: 'Failed to start chat. Please try again.',
+/**
+ * Each code's message: the name of its visitor text (DESIGN.md's error table; functions/texts
+ * has it in every language), or, for a code the widget prevents or never meets, a note for the
+ * developer reading the response, in English.
+ */
+const MESSAGES: Record<ErrorCode, TextKey | { developer: string }> = {
+  widget_not_found: 'widgetInvalid',
+  widget_disabled: 'widgetInvalid',
+  key_rotated: 'widgetInvalid',
+  bot_not_ready: 'botNotReady',
+  widget_origin_denied: 'originDenied',
+  session_invalid: 'sessionInvalid',
+  session_expired: 'sessionExpired',
+  widget_rate_limit: 'tooFast',
+  widget_daily_cap_exceeded: 'sendFailed',
+  visitor_daily_cap_exceeded: 'sendFailed',
+  budget_exhausted: 'sendFailed',
+  session_busy: 'answerPending',
+  session_rate_limit: 'startFailed',
+  identity_required: 'signIn',
+  identity_invalid: 'signIn',
+  bad_request: { developer: 'The request is malformed.' },
+  payload_too_large: { developer: 'The request body is too large.' },
+  not_found: { developer: 'No such route.' },
+  method_not_allowed: { developer: 'Method not allowed on this route.' },
+  upstream_error: 'sendFailed',
+  internal_error: 'startFailed',
+};
+
+const defaultMessage = (code: ErrorCode): string => {
+  const message = MESSAGES[code];
+  return typeof message === 'string' ? ENGLISH[message] : message.developer;
 };
 
 export interface PerchErrorOptions {
@@ -56,6 +69,8 @@ export interface PerchErrorOptions {
   headers?: Record<string, string>;
   /** The widget a refusal concerns, when known: the edge counts the refusal on it. */
   widgetId?: string;
+  /** That widget's language, when known: the edge answers in it. */
+  language?: WidgetLanguage;
 }
 
 /**
@@ -67,22 +82,35 @@ export class PerchError extends Error {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly widgetId: string | undefined;
+  readonly language: WidgetLanguage | undefined;
 
-  constructor(code: ErrorCode, { message, cause, headers = {}, widgetId }: PerchErrorOptions = {}) {
-    super(message ?? DEFAULT_MESSAGES[code], { cause });
+  constructor(code: ErrorCode, { message, cause, headers = {}, widgetId, language }: PerchErrorOptions = {}) {
+    super(message ?? defaultMessage(code), { cause });
     this.name = 'PerchError';
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.headers = headers;
     this.widgetId = widgetId;
+    this.language = language && { locale: language.locale, texts: language.texts };
+  }
+
+  /**
+   * The message in `texts`' language. A message is its code's English visitor text, perhaps
+   * followed by a detail (a 500 names its request id): the text is replaced, the detail kept;
+   * any other message (a developer's note, a field problem) stays as it is.
+   */
+  messageIn(texts: Texts): string {
+    const key = MESSAGES[this.code];
+    if (typeof key !== 'string' || !this.message.startsWith(ENGLISH[key])) return this.message;
+    return texts[key] + this.message.slice(ENGLISH[key].length);
   }
 }
 
 /** The same refusal, named as concerning `widgetId` (so the edge counts it on that widget). */
 export function concerning(error: unknown, widgetId: string): unknown {
   if (!(error instanceof PerchError) || error.widgetId) return error;
-  const { code, message, cause, headers } = error;
-  return new PerchError(code, { message, cause, headers, widgetId });
+  const { code, message, cause, headers, language } = error;
+  return new PerchError(code, { message, cause, headers, widgetId, language });
 }
 
 /** The JSON body of every refusal: `{ error: { code, message } }`. */

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createLogger, type Logger } from '../logging/logger';
 import { readableOrigin } from '../origins/origin';
+import { visitorLanguage } from '../texts/language';
 import { asPerchError, describeError, refusalResponse, type StreamingApiResponse } from './edge';
 import { type ApiRequest, fromProxyEvent, type ProxyEventOptions } from './request';
 import { type ApiResponse, toProxyResult } from './response';
@@ -43,9 +44,11 @@ export function apiErrors({
     },
     onError: (request) => {
       const known = asPerchError(request.error, request.event.requestContext?.requestId ?? '');
+      const { headers } = fromProxyEvent(request.event);
       // Readable by the page, so the widget says "failed" and not "not authorized".
-      const origin = readableOrigin(fromProxyEvent(request.event).headers.origin);
-      request.response = toProxyResult(refusalResponse(known, origin));
+      const origin = readableOrigin(headers.origin);
+      const { texts } = visitorLanguage(known.language, headers['accept-language']);
+      request.response = toProxyResult(refusalResponse(known, origin, texts));
       log(request, known.status, request.error);
     },
   };

@@ -3,6 +3,7 @@ import { PerchError } from '../errors/perch-error';
 import { createLogger, type Logger } from '../logging/logger';
 import { readableOrigin } from '../origins/origin';
 import { ROUTES, type RouteName } from '../routes';
+import { type Texts, visitorLanguage, type WidgetLanguage } from '../texts/language';
 import type { ApiRequest } from './request';
 import { type ApiResponse, corsHeaders, errorResponse } from './response';
 
@@ -18,7 +19,7 @@ export type StreamingApiResponse = Omit<ApiResponse, 'body'> & { body: string | 
  */
 export interface WidgetAdmission<Admitted> {
   preflight(request: ApiRequest): Promise<void>;
-  admit(request: ApiRequest): Promise<Admitted & { widgetId: string }>;
+  admit(request: ApiRequest): Promise<Admitted & { widgetId: string; widget: WidgetLanguage }>;
 }
 
 export interface EdgeContext {
@@ -43,7 +44,8 @@ export interface EdgeOptions {
  * The HTTP edge of one route, the only code that knows about CORS (Hono's `cors()` is the
  * model): answers `OPTIONS` and 405 from `functions/routes.ts`, admits the widget once, grants
  * `Access-Control-Allow-Origin` on every answer (success, refusal, 500) except an origin
- * refusal, and counts each refusal that names a widget by its code.
+ * refusal, counts each refusal that names a widget by its code, and words each refusal in the
+ * language of its widget (DESIGN.md § Languages), or of the visitor's browser when none is known.
  *
  * Every admission checks the origin before it says anything about a widget, so an answer that
  * is not an origin refusal may be read by the requesting origin: a well-formed one.
@@ -67,6 +69,7 @@ export function createEdgeRoute<Admitted, Response extends StreamingApiResponse 
   return async (request) => {
     const origin = readableOrigin(request.headers.origin);
     let widgetId: string | undefined;
+    let widget: WidgetLanguage | undefined;
     try {
       if (!route.methods.includes(request.method)) {
         throw new PerchError('method_not_allowed', { headers: { Allow: allow } });
@@ -78,22 +81,25 @@ export function createEdgeRoute<Admitted, Response extends StreamingApiResponse 
       }
       const admitted = await admission.admit(request);
       widgetId = admitted.widgetId;
+      widget = admitted.widget;
       const response = await handle(admitted, request, { refused: (error) => count(widgetId, error) });
-      return { ...response, headers: { ...response.headers, ...corsHeaders(origin) } };
+      const cors = corsHeaders(origin, { vary: response.headers.Vary });
+      return { ...response, headers: { ...response.headers, ...cors } };
     } catch (error) {
       const known = asPerchError(error, request.requestId);
       if (known.status >= 500) {
         logger.error('request failed', { requestId: request.requestId, widgetId, error: describeError(error) });
       }
       await count(known.widgetId ?? widgetId, known);
-      return refusalResponse(known, origin);
+      const { texts } = visitorLanguage(known.language ?? widget, request.headers['accept-language']);
+      return refusalResponse(known, origin, texts);
     }
   };
 }
 
-/** The answer to a refusal: readable by the (well-formed) origin, except an origin refusal. */
-export function refusalResponse(error: PerchError, origin: string | undefined): ApiResponse {
-  return errorResponse(error, error.code === 'widget_origin_denied' ? undefined : origin);
+/** The answer to a refusal, worded in `texts`: readable by the (well-formed) origin, except an origin refusal. */
+export function refusalResponse(error: PerchError, origin: string | undefined, texts: Texts): ApiResponse {
+  return errorResponse(error, error.code === 'widget_origin_denied' ? undefined : origin, error.messageIn(texts));
 }
 
 /** A PerchError as it is, anything else as a generic 500 naming the request id, never a stack trace. */

@@ -10,15 +10,18 @@ export interface ApiResponse {
 export interface CorsOptions {
   /** Methods a preflight admits, e.g. `POST, OPTIONS`. */
   methods?: string;
+  /** Other request headers the answer varies on, e.g. `Accept-Language`. */
+  vary?: string;
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, Accept';
 const PREFLIGHT_MAX_AGE = '600';
 
 /** The CORS grant for an admitted origin; `Vary: Origin` keeps caches from mixing origins. */
-export function corsHeaders(origin: string | undefined, { methods }: CorsOptions = {}): Record<string, string> {
-  if (origin === undefined) return { Vary: 'Origin' };
-  const headers: Record<string, string> = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+export function corsHeaders(origin: string | undefined, { methods, vary }: CorsOptions = {}): Record<string, string> {
+  const Vary = vary ? `Origin, ${vary}` : 'Origin';
+  if (origin === undefined) return { Vary };
+  const headers: Record<string, string> = { 'Access-Control-Allow-Origin': origin, Vary };
   if (methods) {
     headers['Access-Control-Allow-Methods'] = methods;
     headers['Access-Control-Allow-Headers'] = ALLOWED_HEADERS;
@@ -36,7 +39,11 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 }
 
 /** `{ error: { code, message } }` with the error's status and headers, readable by `grantOrigin` if set. */
-export function errorResponse(error: PerchError, grantOrigin: string | undefined): ApiResponse {
+export function errorResponse(
+  error: PerchError,
+  grantOrigin: string | undefined,
+  message: string = error.message,
+): ApiResponse {
   return {
     status: error.status,
     headers: {
@@ -45,7 +52,7 @@ export function errorResponse(error: PerchError, grantOrigin: string | undefined
       ...corsHeaders(grantOrigin),
       ...error.headers,
     },
-    body: errorBody(error.code, error.message),
+    body: errorBody(error.code, message),
   };
 }
 

@@ -41,3 +41,10 @@ export type MountChat = (context: ChatContext) => ChatPanel;
  * `import()` would need one).
  */
 export const CHAT_READY_EVENT = 'perch-chat';
+
+/**
+ * `GET /v1/widgets/{key}.js` (functions/widgets/refusal-script.ts) is a classic script that
+ * dispatches this event, with the origin refusal's text in the widget's language as `detail`,
+ * on its own `<script>` element: the refusal itself is unreadable to a refused page (no CORS grant).
+ */
+export const REFUSAL_EVENT = 'perch-refusal';

@@ -86,6 +86,9 @@ test('an allowed origin gets the appearance and a CORS grant for itself', async 
       theme: { primary: '#2563eb', position: 'bottom-right', onPrimary: '#ffffff', focusRing: '#2563eb' },
       quickActions: ['What is Perch?'],
       feedback: true,
+      locale: 'en',
+      dir: 'ltr',
+      texts: expect.objectContaining({ openChat: 'Open chat', sources: 'Sources' }),
     },
   });
   expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');

@@ -77,6 +77,9 @@ test('an allowed origin gets the public appearance and a CORS grant for itself',
     theme: { primary: '#2563eb', position: 'bottom-right', onPrimary: '#ffffff', focusRing: '#2563eb' },
     quickActions: ['Q'],
     feedback: true,
+    locale: 'en',
+    dir: 'ltr',
+    texts: expect.objectContaining({ openChat: 'Open chat', sources: 'Sources' }),
   });
   expect(response.body).not.toContain('secret prompt');
 });
