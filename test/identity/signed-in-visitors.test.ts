@@ -55,7 +55,7 @@ const ask = (session: StartedSession, text: string) =>
 const itemsBesidesCounters = async () =>
   [...(await perch.runtimeItems()).entries()].filter(([key]) => !key.startsWith('COUNTER#'));
 
-describe('a token that is not the site vouching for this visitor now is identity_invalid; only the refusal counts', () => {
+describe('a token not minted by the site for this visitor now is identity_invalid; only the refusal counts', () => {
   const at = () => perch.clock.now();
   const claims = { sub: 'user-42' };
   test.each<[string, () => Promise<string> | string]>([
@@ -120,7 +120,7 @@ test('a widget without identity settings ignores a token: the visitor is anonymo
   expect(items.get(`SESSION#${session.sessionId}|SESSION`)!.sub).toBeUndefined();
 });
 
-test('the same sub on a second device gets its conversation; another sub or an anonymous visitor does not', async () => {
+test('the same sub on a second device gets its conversation; another sub or anonymous visitor does not', async () => {
   perch.clock.set(NOW + 5 * HOUR);
   const now = perch.clock.now();
   const laptop = await started('signin', { identity: await mint({ sub: 'ada', email: 'ada@example.com' }, { now }) });
