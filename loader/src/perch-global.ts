@@ -4,6 +4,8 @@ type Listener = (detail?: unknown) => void;
 type Command = [name: string, ...args: unknown[]];
 type PerchControls = Record<'open' | 'close' | 'toggle', () => void> & {
   on(event: PerchEvent, fn: Listener): () => void;
+  /** Signs the visitor in (the site's identity token) for the next session start; no token signs out. */
+  identify(token?: string): void;
 };
 type PerchApi = PerchControls & {
   /** The command queue: runs at once now that the loader is here. */

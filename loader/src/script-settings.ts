@@ -8,10 +8,12 @@ export interface ScriptSettings {
   position?: 'bottom-right' | 'bottom-left';
   /** As written: the panel shows the config's greeting for an empty one. */
   greeting?: string;
+  /** The site's identity token for a signed-in visitor (`data-perch-identity`, or later `Perch.identify`). */
+  identity?: string;
 }
 
 /**
- * Reads `data-perch-key` (required), `data-host`, `data-position`, `data-greeting` from the
+ * Reads `data-perch-key` (required), `data-host`, `data-position`, `data-greeting`, `data-perch-identity` from the
  * loader's own tag. The API base is the loader's origin and path above `/v1/`, unless
  * `data-host` names another one.
  */
@@ -27,5 +29,6 @@ export function readScriptSettings(script: HTMLScriptElement, chatFile: string):
     chatUrl: new URL(chatFile, loaderUrl).href,
     position: position === 'bottom-left' || position === 'bottom-right' ? position : undefined,
     greeting: data.greeting,
+    identity: data.perchIdentity,
   };
 }

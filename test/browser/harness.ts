@@ -43,7 +43,7 @@ export interface Harness {
   /** A website in none of them (http://127.0.0.1:<port>). */
   foreign: PageServer;
   browser: Browser;
-  /** Public keys by widget id: `docs`, `light` (a pale theme), `paused`. */
+  /** Public keys by widget id: `docs`, `light` (a pale theme), `paused`, `members`, `members-only`, `de`, `ar`. */
   keys: Record<string, string>;
   /** Files both page servers answer with, by path; tests add their pages here. */
   files: Map<string, PageFile>;
@@ -110,6 +110,12 @@ function testConfig(allowedOrigin: string): string {
       }),
       light: widget({ name: 'Pale', theme: { primary: '#fde047', position: 'bottom-left' } }),
       paused: widget({ name: 'Paused', status: 'paused' }),
+      de: widget({ name: 'Hilfe', locale: 'de' }),
+      // Right to left, with a hostile override of the text a refused page shows.
+      ar: widget({ name: 'مساعد', locale: 'ar', texts: { originDenied: HOSTILE_TEXT } }),
+      // Signed-in visitors: the secret is read from this process's environment (IDENTITY_SECRET_ENV).
+      members: widget({ name: 'Members', identity: { secretEnv: IDENTITY_SECRET_ENV } }),
+      'members-only': widget({ name: 'Members only', identity: { secretEnv: IDENTITY_SECRET_ENV, required: true } }),
     },
   };
   return (
@@ -117,6 +123,12 @@ function testConfig(allowedOrigin: string): string {
     `export default defineConfig(${JSON.stringify(config, null, 2)});\n`
   );
 }
+
+/** The `ar` widget's origin refusal text: markup that must stay text. */
+export const HOSTILE_TEXT = '<img src=x onerror="window.__pwned=4"> غير مصرّح';
+
+/** The environment variable the `members` widgets read their identity secret from. */
+export const IDENTITY_SECRET_ENV = 'PERCH_BROWSER_TEST_IDENTITY_SECRET';
 
 export interface HostPageOptions {
   key: string;
