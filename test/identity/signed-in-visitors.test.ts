@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { signedInKey } from '../../functions/identity/signed-in-sessions';
 import {
   type ClockedPerch,
@@ -171,4 +174,14 @@ test('per-visitor limits key on sub: two signed-in visitors behind one address e
   const asked = async (session: StartedSession) => (await ask(session, 'How do I export my data?')).status;
   expect([await asked(one), await asked(one), await asked(one)]).toEqual([200, 200, 429]);
   expect(await asked(two)).toBe(200);
+});
+
+test("the README's Node minting example makes a token this widget accepts", async () => {
+  perch.clock.set(Date.now()); // the example mints with the real clock
+  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  const example = /\/\/ Node, with jose\n([\s\S]*?)```/.exec(readme)![1]!.replace(/^import .*\n/m, '');
+  const run = new Function('SignJWT', 'user', 'process', `return (async () => { ${example}; return token; })();`);
+  const token: string = await run(SignJWT, { id: 'readme-user' }, { env: { APP_IDENTITY_SECRET: SITE_SECRET } });
+  const session = await started('signin', { identity: token });
+  expect((await perch.runtimeItems()).get(`SESSION#${session.sessionId}|SESSION`)!.sub).toBe('readme-user');
 });
