@@ -109,7 +109,7 @@ export async function startLocalTarget({
       table,
       loadKeys: async () => keys,
       fetchSecret: async (id) => {
-        throw new Error(`the local target has no Secrets Manager (secret ${id}): use apiKeyEnv`);
+        throw new Error(`the local target has no Secrets Manager (secret ${id}): use apiKeyEnv or identity.secretEnv`);
       },
       env: process.env,
       readArtifact: knowledge.read,

@@ -24,7 +24,13 @@ export const TEST_CONFIG = {
   },
   widgets: {
     'docs-bot': { name: 'Docs', model: 'claude', allowedOrigins: ['https://docs.example.com'] },
-    support: { name: 'Support', model: 'gateway', allowedOrigins: ['https://support.example.com'], keyRotation: 1 },
+    support: {
+      name: 'Support',
+      model: 'gateway',
+      allowedOrigins: ['https://support.example.com'],
+      keyRotation: 1,
+      identity: { secretSecret: 'perch/support-identity', required: true },
+    },
     faq: { name: 'FAQ', model: 'local', allowedOrigins: [], faq: [{ question: 'Q?', answer: 'A.' }] },
     regional: { name: 'Regional', model: 'llama', allowedOrigins: ['https://eu.example.com'] },
   },

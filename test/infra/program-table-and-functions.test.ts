@@ -138,6 +138,19 @@ describe('the functions', () => {
     }
   });
 
+  test("only the sessions function may read the widgets' identity secrets", () => {
+    const identitySecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:perch/support-identity-??????`;
+    const sessions = policyOfRole('sessions-role');
+    expect(sessions.Statement.find((s: any) => s.Sid === 'Secrets').Resource).toEqual([
+      outputsOf('aws:secretsmanager/secret:Secret').arn,
+      identitySecret,
+    ]);
+    for (const fn of ALL_FUNCTIONS.filter((f) => f.name !== 'sessions')) {
+      const secrets = policyOfRole(`${fn.name}-role`).Statement.find((s: any) => s.Sid === 'Secrets');
+      expect(secrets?.Resource ?? []).not.toContain(identitySecret);
+    }
+  });
+
   test('no IAM statement anywhere in the stack grants a wildcard', () => {
     const documents = [
       ...program.deployment.byType('aws:iam/rolePolicy:RolePolicy').map((r) => r.inputs.policy),
