@@ -1,40 +1,36 @@
-/** A request the API refused, or that never got an answer; `code` is DESIGN.md's error code. */
+/**
+ * A request the API refused, or that never got an answer; `code` is DESIGN.md's error code
+ * (`network` when nothing readable answered) and `message` the server's visitor text, already in
+ * the widget's language (`''` when there is none to read).
+ */
 export class Refusal extends Error {
   // `declare`: assigned below, not emitted again as class fields (the loader's size budget).
   declare readonly code: string;
   /** The HTTP status; none when nothing readable answered. */
   declare readonly status?: number;
-  constructor(code: string, status?: number) {
-    super(code);
+  constructor(code: string, status?: number, message = '') {
+    super(message);
     this.code = code;
     this.status = status;
   }
 }
 
-/** The refusal's code; `''` for anything else (a body that is no JSON, a bug). */
-export const codeOf = (error: unknown): string => (error instanceof Refusal ? error.code : '');
+/** What the visitor reads for a failure: the server's text, else `fallback` (no answer, or no Perch refusal). */
+export const failureText = (error: unknown, fallback: string): string =>
+  (error instanceof Refusal && error.message) || fallback;
 
 /**
  * `fetch` that throws a {@link Refusal} for anything but a 2xx. A refused origin gets no CORS
- * grant, so the browser reports it as a failed fetch: a `no-cors` probe of the same URL tells it
- * apart from a network failure (an opaque answer means the server is up and said no).
+ * grant, so the browser reports it as a failed fetch, like a network failure: `network`.
  */
 export async function callApi(url: string, init?: RequestInit): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url, init);
-  } catch {
-    const answered = await fetch(url, { mode: 'no-cors' }).then(
-      () => true,
-      () => false,
-    );
-    // `network`: nothing answered; the loader and panel show their own failure text for it.
-    throw new Refusal(answered ? 'widget_origin_denied' : 'network');
-  }
+  const response = await fetch(url, init).catch(() => {
+    throw new Refusal('network');
+  });
   if (response.ok) return response;
-  const body = await response.json().catch(() => undefined);
-  // Anything but a Perch refusal (`{ error: { code } }`) reads as an unknown code: the visitor gets the general text.
-  throw new Refusal(String(body?.error?.code), response.status);
+  const error = (await response.json().catch(() => undefined))?.error;
+  // Anything but a Perch refusal (`{ error: { code, message } }`) has no text: the visitor gets the general one.
+  throw new Refusal(String(error?.code), response.status, typeof error?.message === 'string' ? error.message : '');
 }
 
 /** A JSON POST with the session token when there is one. */

@@ -11,7 +11,8 @@ const CHAT_ICON = 'M4 3h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H9l-5 4v-4a1 1 0 0 1-1-
 let button: HTMLButtonElement;
 let glyph: SVGPathElement;
 let notice: HTMLElement;
-let label = '';
+let texts: Appearance['texts'] | undefined;
+let name = '';
 let isOpen = false;
 /** The open Shadow DOM the widget lives in, once drawn. */
 export let root: ShadowRoot | undefined;
@@ -40,13 +41,16 @@ export function drawBubble(
   // The tag's `data-position` wins over the config's on this page (a widget that did not load keeps the default).
   const position = appearance && (settings.position ?? appearance.theme.position);
   frame = el('div', position === 'bottom-left' ? 'w l' : 'w');
+  // The widget's language: `dir` mirrors the panel for right-to-left ones, `lang` tells screen readers how to speak.
+  if (appearance) attrs(frame, { dir: appearance.dir, lang: appearance.locale });
   button = attrs(el('button', 'b'), { type: 'button', 'aria-haspopup': 'dialog' });
   // One icon whose path changes with the state: a chat bubble, or a cross while open.
   const svg = button.appendChild(icon(CHAT_ICON));
   glyph = svg.firstChild as SVGPathElement;
   button.onclick = toggle;
   button.onpointerenter = button.onfocus = preload;
-  label = appearance ? `chat: ${appearance.name}` : 'chat';
+  texts = appearance?.texts;
+  name = appearance ? `: ${appearance.name}` : '';
   notice = attrs(el('div', 'n'), { role: 'status' });
   frame.onkeydown = (event) => {
     if (event.key === 'Escape' && isOpen) {
@@ -61,7 +65,9 @@ export function drawBubble(
 
 export function showOpen(open: boolean): void {
   isOpen = open;
-  attrs(button, { 'aria-expanded': `${isOpen}`, 'aria-label': `${isOpen ? 'Close' : 'Open'} ${label}` });
+  // A widget that did not load has no texts: its bubble keeps English labels.
+  const label = isOpen ? (texts?.closeChat ?? 'Close chat') : (texts?.openChat ?? 'Open chat');
+  attrs(button, { 'aria-expanded': `${isOpen}`, 'aria-label': label + name });
   attrs(glyph, { d: isOpen ? CLOSE_ICON : CHAT_ICON });
   frame.classList.toggle('o', isOpen);
 }

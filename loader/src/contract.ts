@@ -4,6 +4,8 @@ import type { ScriptSettings } from './script-settings';
 
 /** `GET /v1/widgets/{key}` (the server's own type: one wire contract), as the server sent it. */
 export type Appearance = WidgetAppearance;
+/** Every string the panel shows, in the widget's language. */
+export type Texts = Appearance['texts'];
 
 export type PerchEvent = 'open' | 'close' | 'message';
 

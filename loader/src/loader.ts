@@ -1,14 +1,16 @@
-import { codeOf } from './api';
+import { failureText, type Refusal } from './api';
 import { bodyReady, drawBubble, focusBubble, frame, notify, root, showOpen } from './bubble';
-import { panelLoader } from './chat-script';
-import type { Appearance, ChatPanel } from './contract';
+import { classicScript, panelLoader } from './chat-script';
+import { type Appearance, type ChatPanel, REFUSAL_EVENT } from './contract';
 import { emit, installPerch, isInstalled, on, type PerchGlobal } from './perch-global';
 import { readScriptSettings } from './script-settings';
-import { FAILED_TO_START, widgetFailureText } from './visitor-texts';
 import { fetchAppearance } from './widget-config';
 
 /** `chat.<hash>.js`, set by the build (loader/build.ts). */
 declare const __PERCH_CHAT_FILE__: string;
+
+/** The one text the loader has of its own: for when nothing answered (every other comes from the server). */
+const FAILED_TO_START = 'Failed to start chat. Please try again.';
 
 /**
  * The loader: reads its tag, fetches the widget's appearance and draws only the bubble, inside
@@ -47,7 +49,7 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
     else
       loadPanel().then(
         (opened) => isOpen && opened.open(),
-        () => isOpen && notify(FAILED_TO_START),
+        () => isOpen && notify(appearance!.texts.startFailed),
       );
   };
 
@@ -68,15 +70,25 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
   fetchAppearance(settings)
     .then(
       (fetched) => void (appearance = fetched),
-      (error: unknown) => void (refusal = widgetFailureText(codeOf(error))),
+      // No answer to read may be a refused origin (no CORS grant): its text comes as a script, in the
+      // widget's language.
+      (error: Refusal) =>
+        error.code === 'network'
+          ? classicScript<string>(
+              `${settings.api}/v1/widgets/${encodeURIComponent(settings.key)}.js`,
+              REFUSAL_EVENT,
+            ).catch(() => FAILED_TO_START)
+          : failureText(error, FAILED_TO_START),
     )
+    .then((text) => void (refusal = text))
     .then(bodyReady)
     .then(() => {
       drawBubble(appearance, settings, toggle, close, preload);
       sync();
     });
 
-  installPerch(global, { open: () => setOpen(true), close, toggle, on });
+  const identify = (token?: string) => void (settings.identity = token);
+  installPerch(global, { open: () => setOpen(true), close, toggle, on, identify });
 }
 
 startLoader(document.currentScript as HTMLScriptElement | null, window as unknown as PerchGlobal);

@@ -15,7 +15,7 @@ test('an expired session is replaced silently, once, and the message is resent',
   await page.route('**/messages', async (route) => {
     if (refused) return route.continue();
     refused = true;
-    await route.fulfill(refusal(401, 'session_expired')());
+    await route.fulfill(refusal(401, 'session_expired', 'The chat session has expired.')());
   });
   await page.goto(`${harness.allowed.url}/docs`);
   await widget(page).bubble.click();
@@ -29,33 +29,37 @@ test('an expired session is replaced silently, once, and the message is resent',
   await context.close();
 });
 
+// The panel shows the server's text, whatever language it is in; its own (English here) only when
+// an answer has none: an SSE stream cut short, a body that is no Perch refusal.
 test.each([
+  ['429 widget_rate_limit', refusal(429, 'widget_rate_limit', 'Sie senden zu schnell.'), 'Sie senden zu schnell.'],
+  ['503 bot_not_ready', refusal(503, 'bot_not_ready', 'Ce bot n’est pas prêt.'), 'Ce bot n’est pas prêt.'],
+  ['404 widget_disabled', refusal(404, 'widget_disabled', '無効です。'), '無効です。'],
   [
-    '429 widget_rate_limit',
-    refusal(429, 'widget_rate_limit'),
-    "You're sending messages too quickly. Please wait a moment.",
+    'markup in the server text',
+    refusal(503, 'budget_exhausted', '<img src=x onerror="window.__pwned=5">'),
+    '<img src=x onerror="window.__pwned=5">',
   ],
-  [
-    '429 widget_daily_cap_exceeded',
-    refusal(429, 'widget_daily_cap_exceeded'),
-    'Failed to send message. Please try again.',
-  ],
-  ['503 budget_exhausted', refusal(503, 'budget_exhausted'), 'Failed to send message. Please try again.'],
-  ['503 bot_not_ready', refusal(503, 'bot_not_ready'), 'This bot is not ready for chat yet.'],
-  ['404 widget_disabled', refusal(404, 'widget_disabled'), 'This widget link is invalid or has been disabled.'],
   [
     'an SSE error event',
-    sse('event: delta\ndata: {"text":"Partial "}\n\nevent: error\ndata: {"code":"upstream_error","message":"x"}\n\n'),
-    'Failed to send message. Please try again.',
+    sse(
+      'event: delta\ndata: {"text":"Partial "}\n\nevent: error\ndata: {"code":"upstream_error","message":"Fallo."}\n\n',
+    ),
+    'Fallo.',
   ],
   [
     '401 session_expired again after the one new session',
-    refusal(401, 'session_expired'),
-    'Failed to send message. Please try again.',
+    refusal(401, 'session_expired', 'The chat session has expired.'),
+    'The chat session has expired.',
   ],
   [
     'a stream that ends without done',
     sse('event: delta\ndata: {"text":"Partial "}\n\n'),
+    'Failed to send message. Please try again.',
+  ],
+  [
+    'a 502 that is no Perch refusal',
+    () => ({ status: 502, headers: corsHeaders(), contentType: 'text/html', body: '<h1>Bad gateway</h1>' }),
     'Failed to send message. Please try again.',
   ],
 ])('a send refused with %s shows its visitor text and keeps the message for a retry', async (_, response, text) => {
@@ -69,6 +73,7 @@ test.each([
   await expectText(page.locator('perch-widget .e'), text);
   expect(await page.locator('perch-widget [aria-live="polite"]').textContent()).toBe(text);
   expect(await widget(page).input.inputValue()).toBe('Hello there');
+  expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
   await context.close();
 });
 
@@ -77,12 +82,12 @@ function corsHeaders(): Record<string, string> {
 }
 
 // Built when a test runs: the allowed origin is known only then.
-function refusal(status: number, code: string) {
+function refusal(status: number, code: string, message: string) {
   return () => ({
     status,
     headers: corsHeaders(),
     contentType: 'application/json',
-    body: JSON.stringify({ error: { code, message: 'server text' } }),
+    body: JSON.stringify({ error: { code, message } }),
   });
 }
 

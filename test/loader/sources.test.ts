@@ -55,5 +55,9 @@ test.each<[string, Source[] | undefined, string]>([
   ['the names follow the answer', [KEYS, NO_URL], '\n\nSources: Rotating keys, Limits'],
   ['a source without a title is named by its path', [{ title: '', path: 'docs/a.md' }], '\n\nSources: docs/a.md'],
 ])('sourcesAnnouncement: %s', (_, sources, expected) => {
-  expect(sourcesAnnouncement(sources)).toBe(expected);
+  expect(sourcesAnnouncement('Sources', sources)).toBe(expected);
+});
+
+test("sourcesAnnouncement names the list with the widget language's heading", () => {
+  expect(sourcesAnnouncement('Quellen', [KEYS])).toBe('\n\nQuellen: Rotating keys');
 });

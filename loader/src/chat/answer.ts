@@ -17,6 +17,7 @@ export interface Answer {
 export function addAnswer(
   transcript: Transcript,
   complete: (message: HTMLElement, messageId: string) => void,
+  sourcesHeading: string,
   text = '',
   messageId?: string,
   sources: Source[] = [],
@@ -25,7 +26,7 @@ export function addAnswer(
   const body = message.appendChild(el('div', 'd'));
   const render = (value: string) => transcript.rewrite(body, renderMarkdown(value));
   const end = (id: string, list: Source[]) => {
-    if (list.length) message.append(sourcesList(list));
+    if (list.length) message.append(sourcesList(sourcesHeading, list));
     complete(message, id);
   };
   let pending: string | undefined;

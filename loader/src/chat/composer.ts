@@ -1,3 +1,4 @@
+import type { Texts } from '../contract';
 import { attrs, el, icon } from '../dom';
 
 const SEND_ICON = 'M3 20.5 21 12 3 3.5V10l12 2-12 2z';
@@ -5,16 +6,16 @@ const SEND_ICON = 'M3 20.5 21 12 3 3.5V10l12 2-12 2z';
 export const MAX_TEXT = 4000;
 
 /** The message box and send button; Enter sends, Shift+Enter (or an IME composing) does not. */
-export function createComposer(placeholder: string, send: (text: string) => void) {
+export function createComposer(placeholder: string, texts: Texts, send: (text: string) => void) {
   const form = el('form', 'f');
   const input = attrs(el('textarea'), {
-    'aria-label': 'Message',
+    'aria-label': texts.message,
     placeholder,
     rows: '1',
     maxlength: String(MAX_TEXT),
     enterkeyhint: 'send',
   });
-  const sendButton = attrs(el('button', 's'), { type: 'submit', 'aria-label': 'Send' });
+  const sendButton = attrs(el('button', 's'), { type: 'submit', 'aria-label': texts.send });
   sendButton.append(icon(SEND_ICON));
   form.append(input, sendButton);
   form.onsubmit = (event) => {

@@ -58,7 +58,7 @@ export function createConversation({ api, key }: ConversationOptions) {
       const payload = JSON.parse(data);
       if (event === 'delta') onText((reply += payload.text));
       else if (event === 'done') ({ messageId, sources } = payload);
-      else if (event === 'error') throw new Refusal(String(payload.code));
+      else if (event === 'error') throw new Refusal(String(payload.code), undefined, `${payload.message ?? ''}`);
     });
     if (messageId === undefined) throw new Refusal('upstream_error'); // the stream ended early
     return { messageId, text: reply, sources: readSources(sources) };

@@ -1,7 +1,6 @@
-import { codeOf } from '../api';
+import { failureText } from '../api';
 import type { ChatContext, ChatPanel } from '../contract';
 import { el, sheet } from '../dom';
-import { FAILED_TO_SEND, startFailureText } from '../visitor-texts';
 import { addAnswer } from './answer';
 import CHAT_CSS from './chat.css';
 import { createComposer } from './composer';
@@ -16,30 +15,32 @@ import { visitorTurns } from './visitor-turn';
 
 /**
  * The chat panel (`chat.<hash>.js`): a labelled dialog with the greeting, quick actions, a
- * streamed answer per visitor turn, thumbs up/down, and the visitor texts of every refusal.
+ * streamed answer per visitor turn, thumbs up/down, and every refusal's text as the server worded
+ * it, in the widget's language (as are all the panel's labels: `appearance.texts`).
  * The builders draw the pieces; this wires them to the conversation.
  */
 export function mountChat(context: ChatContext): ChatPanel {
   const { root, frame, appearance, emit } = context;
+  const { texts } = appearance;
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet(CHAT_CSS + SOURCES_CSS)];
   const conversation = createConversation(context);
-  const transcript = createTranscript();
+  const transcript = createTranscript(texts.conversation);
 
   const rate = (message: HTMLElement, messageId: string) => {
     if (!appearance.feedback) return;
-    const failed = () => transcript.announce(FAILED_TO_SEND);
-    message.append(ratingGroup((rating) => conversation.rate(messageId, rating), failed));
+    const failed = () => transcript.announce(texts.sendFailed);
+    message.append(ratingGroup((rating) => conversation.rate(messageId, rating), failed, texts));
   };
   const newAnswer = (text?: string, messageId?: string, sources?: Source[]) =>
-    addAnswer(transcript, rate, text, messageId, sources);
+    addAnswer(transcript, rate, texts.sources, text, messageId, sources);
 
   // The quick actions and the composer send through `turns`, which needs them both: bound late.
   const send = (text: string) => void turns(text);
   const chips = quickActions(appearance.quickActions, send);
-  const composer = createComposer(appearance.placeholder, send);
-  const turns = visitorTurns({ conversation, transcript, composer, chips, emit, newAnswer });
+  const composer = createComposer(appearance.placeholder, texts, send);
+  const turns = visitorTurns({ conversation, transcript, composer, chips, emit, texts, newAnswer });
 
-  const panel = createDialog(appearance.name, context.requestClose);
+  const panel = createDialog(appearance.name, texts.closeChat, context.requestClose);
   panel.append(transcript.log, chips, composer.form, transcript.announcer);
   frame.append(panel);
   transcript.log.append(el('div', 'm a', context.greeting || appearance.greeting));
@@ -63,7 +64,7 @@ export function mountChat(context: ChatContext): ChatPanel {
       composer.busy = true; // the history goes above anything typed now
       conversation
         .resume()
-        .then(showHistory, (error: unknown) => transcript.showError(startFailureText(codeOf(error))))
+        .then(showHistory, (error: unknown) => transcript.showError(failureText(error, texts.startFailed)))
         .finally(() => {
           composer.busy = false;
         });

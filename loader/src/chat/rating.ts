@@ -1,3 +1,4 @@
+import type { Texts } from '../contract';
 import { attrs, el, icon } from '../dom';
 
 const THUMB_ICON =
@@ -9,10 +10,10 @@ export type Rating = 'up' | 'down';
  * Thumbs up/down for one answer. The pressed state shows at once; a rating the API did not
  * take puts the buttons back as they were and calls `failed`.
  */
-export function ratingGroup(rate: (rating: Rating) => Promise<unknown>, failed: () => void): HTMLElement {
-  const group = attrs(el('div', 'r'), { role: 'group', 'aria-label': 'Rate this answer' });
+export function ratingGroup(rate: (rating: Rating) => Promise<unknown>, failed: () => void, texts: Texts): HTMLElement {
+  const group = attrs(el('div', 'r'), { role: 'group', 'aria-label': texts.rateAnswer });
   const buttons = (['up', 'down'] as const).map((rating) => {
-    const label = rating === 'up' ? 'Helpful' : 'Not helpful';
+    const label = rating === 'up' ? texts.helpful : texts.notHelpful;
     const button = attrs(el('button'), { type: 'button', 'aria-label': label, 'aria-pressed': 'false' });
     button.append(icon(THUMB_ICON));
     button.onclick = () => {

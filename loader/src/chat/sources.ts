@@ -27,9 +27,9 @@ export function readSources(value: unknown): Source[] {
 
 const nameOf = (source: Source) => source.title || source.path;
 
-/** What the live region adds to a finished answer: `"\n\nSources: A, B"`, or nothing. */
-export const sourcesAnnouncement = (sources: Source[] = []): string =>
-  sources.length ? `\n\nSources: ${sources.map(nameOf).join(', ')}` : '';
+/** What the live region adds to a finished answer: `"\n\nSources: A, B"` (`heading`: the list's), or nothing. */
+export const sourcesAnnouncement = (heading: string, sources: Source[] = []): string =>
+  sources.length ? `\n\n${heading}: ${sources.map(nameOf).join(', ')}` : '';
 
 let lists = 0;
 
@@ -37,11 +37,11 @@ let lists = 0;
  * The labelled list under an answer: a source with an http(s) `url` is a link opening in a new
  * tab, any other is its title as text, with the path as its tooltip. Built with `textContent`.
  */
-export function sourcesList(sources: Source[]): HTMLElement {
+export function sourcesList(heading: string, sources: Source[]): HTMLElement {
   const id = `k${++lists}`; // unique in the shadow root, for aria-labelledby
   const box = el('div', 'k');
   const list = attrs(el('ul'), { 'aria-labelledby': id });
-  box.append(attrs(el('p', '', 'Sources'), { id }), list);
+  box.append(attrs(el('p', '', heading), { id }), list);
   for (const source of sources) {
     const item = list.appendChild(el('li'));
     const href = source.url && safeLinkUrl(source.url);

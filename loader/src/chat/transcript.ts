@@ -4,8 +4,8 @@ import { attrs, el } from '../dom';
  * The conversation log and the live region beside it. Streaming into a live region would read
  * every fragment aloud, so only complete answers and errors are announced.
  */
-export function createTranscript() {
-  const log = attrs(el('div', 'g'), { role: 'region', 'aria-label': 'Conversation', tabindex: '0' });
+export function createTranscript(label: string) {
+  const log = attrs(el('div', 'g'), { role: 'region', 'aria-label': label, tabindex: '0' });
   const announcer = attrs(el('div', 'q'), { 'aria-live': 'polite' });
   const scrollToEnd = () => {
     log.scrollTop = log.scrollHeight;

@@ -1,6 +1,5 @@
-import { codeOf } from '../api';
-import type { ChatContext } from '../contract';
-import { sendFailureText } from '../visitor-texts';
+import { failureText } from '../api';
+import type { ChatContext, Texts } from '../contract';
 import type { Answer } from './answer';
 import { type Composer, MAX_TEXT } from './composer';
 import type { Conversation } from './conversation';
@@ -13,6 +12,7 @@ export interface TurnParts {
   composer: Composer;
   chips: HTMLElement;
   emit: ChatContext['emit'];
+  texts: Texts;
   newAnswer(): Answer;
 }
 
@@ -21,7 +21,7 @@ export interface TurnParts {
  * the answer (and the names of its sources) announced when complete. A refused turn shows its
  * visitor text and puts the text back in an empty message box, ready to send again.
  */
-export function visitorTurns({ conversation, transcript, composer, chips, emit, newAnswer }: TurnParts) {
+export function visitorTurns({ conversation, transcript, composer, chips, emit, texts, newAnswer }: TurnParts) {
   return async (raw: string): Promise<void> => {
     const text = raw.trim();
     if (!text || text.length > MAX_TEXT || composer.busy) return;
@@ -39,11 +39,11 @@ export function visitorTurns({ conversation, transcript, composer, chips, emit, 
       });
       typing.remove();
       (answer ||= newAnswer()).finish(reply.text, reply.messageId, reply.sources);
-      transcript.announce(reply.text + sourcesAnnouncement(reply.sources));
+      transcript.announce(reply.text + sourcesAnnouncement(texts.sources, reply.sources));
       emit('message', { role: 'assistant', text: reply.text, messageId: reply.messageId });
     } catch (error) {
       typing.remove();
-      transcript.showError(sendFailureText(codeOf(error)));
+      transcript.showError(failureText(error, texts.sendFailed));
       if (!composer.input.value) composer.input.value = text;
     } finally {
       composer.busy = false;
