@@ -36,7 +36,10 @@ function startLoader(script: HTMLScriptElement | null, global: PerchGlobal): voi
   const loadPanel = panelLoader(
     settings.chatUrl,
     (mountChat) =>
-      (panel = mountChat({ ...settings, root: root!, frame, appearance: appearance!, requestClose: close, emit })),
+      // The settings object itself, not a copy: `Perch.identify` reaches a mounted panel's next session start.
+      (panel = mountChat(
+        Object.assign(settings, { root: root!, frame, appearance: appearance!, requestClose: close, emit }),
+      )),
   );
 
   const sync = () => {

@@ -20,6 +20,8 @@ export interface Reply {
 export interface ConversationOptions {
   api: string;
   key: string;
+  /** The signed-in visitor's identity token, read at each session start (`Perch.identify` changes it). */
+  identity?: string;
 }
 
 /**
@@ -27,14 +29,19 @@ export interface ConversationOptions {
  * resumed from storage), one turn streamed over SSE, feedback. A refused session token
  * (`session_expired`, `session_invalid`) gets one silent new session and one resend.
  */
-export function createConversation({ api, key }: ConversationOptions) {
+export function createConversation(context: ConversationOptions) {
+  const { api, key } = context;
   const store = createSessionStore(key);
   let starting: Promise<HistoryItem[]> | undefined;
 
   const startSession = (): Promise<HistoryItem[]> =>
     (starting ||= (async () => {
       const previous = store.read();
-      const response = await postJson(`${api}/v1/sessions`, previous ? { key, resume: previous.token } : { key });
+      const response = await postJson(`${api}/v1/sessions`, {
+        key,
+        resume: previous?.token,
+        identity: context.identity,
+      });
       const body = (await response.json()) as { sessionId: string; token: string; history?: HistoryItem[] };
       store.write(body);
       return (body.history ?? []).map((item) => ({ ...item, sources: readSources(item.sources) }));
@@ -66,10 +73,11 @@ export function createConversation({ api, key }: ConversationOptions) {
 
   return {
     /**
-     * The history of this browser's earlier session with the widget; `[]` when there is none.
-     * Called on open: its first call is the first storage read, and only a stored session makes a request.
+     * The history of this browser's earlier session with the widget, or of a signed-in visitor's
+     * latest one on any device; `[]` when there is none. Called on open: its first call is the
+     * first storage read, and only a stored session or a signed-in visitor makes a request.
      */
-    resume: (): Promise<HistoryItem[]> => (store.read() ? startSession() : Promise.resolve([])),
+    resume: (): Promise<HistoryItem[]> => (store.read() || context.identity ? startSession() : Promise.resolve([])),
 
     /** Sends one visitor turn; `onText` gets the answer so far as it streams. */
     async send(text: string, onText: (soFar: string) => void): Promise<Reply> {
