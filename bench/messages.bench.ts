@@ -6,7 +6,7 @@ import { noArtifacts } from '../functions/knowledge/artifact-readers';
 import { createKnowledgeLoader } from '../functions/knowledge/knowledge-loader';
 import { createProviderResolver } from '../functions/providers/resolve-provider';
 import { createSessionRoute } from '../functions/sessions/start-session';
-import { createSessionRuntime } from '../functions/wiring/session-runtime';
+import { createSessionRuntime, createSessionStartRuntime } from '../functions/wiring/session-runtime';
 import { watchRequests } from './dynamodb-requests';
 import { durationRow, percentile } from './figures';
 import {
@@ -65,7 +65,7 @@ async function requestsPerMessage(): Promise<void> {
     const watch = watchRequests(bench.deps.doc);
     // The routes themselves, as functions/wiring builds them, without middy and the HTTP edge.
     const runtime = createSessionRuntime(bench.deps);
-    const startRoute = createSessionRoute(runtime);
+    const startRoute = createSessionRoute(createSessionStartRuntime(bench.deps));
     const messageRoute = createMessageRoute({
       ...runtime,
       resolveProvider: createProviderResolver({ env: {}, fetchSecret: bench.deps.fetchSecret }),

@@ -5,8 +5,8 @@ import { createSessionStore } from '../sessions/session-record';
 import { createWidgetStore } from '../widgets/widget-store';
 import type { FunctionDependencies } from './dependencies';
 
-/** What the session functions build once from their dependencies: stores, counters, the identity check. */
-export function createSessionRuntime({ doc, table, loadKeys, env, fetchSecret, now, logger }: FunctionDependencies) {
+/** What the session functions build once from their dependencies: stores and counters. */
+export function createSessionRuntime({ doc, table, loadKeys, now, logger }: FunctionDependencies) {
   const widgets = createWidgetStore({ doc, table });
   return {
     doc,
@@ -15,10 +15,17 @@ export function createSessionRuntime({ doc, table, loadKeys, env, fetchSecret, n
     findWidget: (id: string) => widgets.findWidget(id),
     sessions: createSessionStore({ doc, table }),
     counters: createUsageCounters({ doc, table }),
-    verifyIdentity: createIdentityVerifier({ env, fetchSecret }),
-    signedIn: createSignedInSessions({ doc, table }),
     loadKeys,
     now,
     logger,
+  };
+}
+
+/** The session start's runtime: the shared one plus the identity check and the signed-in sessions. */
+export function createSessionStartRuntime(deps: FunctionDependencies) {
+  return {
+    ...createSessionRuntime(deps),
+    verifyIdentity: createIdentityVerifier(deps),
+    signedIn: createSignedInSessions(deps),
   };
 }

@@ -1,11 +1,11 @@
 import { createApiHandler } from '../http/api-handler';
 import { createSessionRoute } from '../sessions/start-session';
 import type { FunctionDependencies } from './dependencies';
-import { createSessionRuntime } from './session-runtime';
+import { createSessionStartRuntime } from './session-runtime';
 
 /** `POST|OPTIONS /v1/sessions`. */
 export function createSessionsFunction(deps: FunctionDependencies) {
-  return createApiHandler(createSessionRoute(createSessionRuntime(deps)), {
+  return createApiHandler(createSessionRoute(createSessionStartRuntime(deps)), {
     edgeSecret: deps.edgeSecret,
     logger: deps.logger,
   });
