@@ -12,6 +12,12 @@ export const signedInKey = (widgetId: string, sub: string) =>
 
 const sortKey = (createdAt: number, sessionId: string) => `AT#${String(createdAt).padStart(15, '0')}#${sessionId}`;
 
+/** The key of one session's item, derived from the session itself (erasure deletes it by key). */
+export const signedInItemKey = ({ widgetId, sub, createdAt, sessionId }: Omit<SignedInSession, 'expiresAt'>) => ({
+  pk: signedInKey(widgetId, sub),
+  sk: sortKey(createdAt, sessionId),
+});
+
 export interface SignedInSession {
   widgetId: string;
   sub: string;
@@ -33,7 +39,7 @@ export function createSignedInSessions({ doc, table }: { doc: DynamoDBDocumentCl
       await doc.send(
         new PutCommand({
           TableName: table,
-          Item: { pk: signedInKey(widgetId, sub), sk: sortKey(createdAt, sessionId), sessionId, expiresAt },
+          Item: { ...signedInItemKey({ widgetId, sub, createdAt, sessionId }), sessionId, expiresAt },
         }),
       );
     },

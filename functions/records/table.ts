@@ -13,7 +13,18 @@ export const MANAGED_BY = 'perch-config';
 /** Epoch seconds; the TTL attribute on AWS, and every reader filters on it. */
 export const EXPIRY_ATTRIBUTE = 'expiresAt';
 
-/** Keys and the sparse index of the table, shared by the Pulumi table and the local dynalite one. */
+/** Sessions by widget and start time (`widgetId`, `createdAt`): what operators list per day. */
+export const CONVERSATIONS_INDEX = 'conversations';
+/** Signed-in sessions by `sub` and start time: what erasure by identity finds, across widgets. */
+export const CONVERSATIONS_BY_SUB_INDEX = 'conversations-by-sub';
+
+/**
+ * Keys and sparse indexes of the table, shared by the Pulumi table and the local dynalite one.
+ * The two conversation indexes key on attributes only session items carry (no other item has
+ * `createdAt`), so a session is listed from the write that creates it, with no extra item to
+ * keep in step, and leaves the index when TTL or erasure deletes it. KEYS_ONLY: appending a turn
+ * changes no indexed or projected attribute, so it never writes an index.
+ */
 export const TABLE_SCHEMA = {
   hashKey: 'pk',
   rangeKey: 'sk',
@@ -21,8 +32,15 @@ export const TABLE_SCHEMA = {
     { name: 'pk', type: 'S' },
     { name: 'sk', type: 'S' },
     { name: 'managedBy', type: 'S' },
+    { name: 'widgetId', type: 'S' },
+    { name: 'sub', type: 'S' },
+    { name: 'createdAt', type: 'N' },
   ],
-  managedIndex: { name: MANAGED_INDEX, hashKey: 'managedBy', rangeKey: 'pk' },
+  indexes: [
+    { name: MANAGED_INDEX, hashKey: 'managedBy', rangeKey: 'pk', projection: 'ALL' },
+    { name: CONVERSATIONS_INDEX, hashKey: 'widgetId', rangeKey: 'createdAt', projection: 'KEYS_ONLY' },
+    { name: CONVERSATIONS_BY_SUB_INDEX, hashKey: 'sub', rangeKey: 'createdAt', projection: 'KEYS_ONLY' },
+  ],
 } as const;
 
 export function tableName(env: NodeJS.ProcessEnv = process.env): string {

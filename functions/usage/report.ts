@@ -95,13 +95,13 @@ export async function readUsageReport({
 }
 
 /** The config's widgets (table records, then declared ones), then roster widgets deleted from it. */
-async function listCandidates(
+export async function listCandidates(
   doc: DynamoDBDocumentClient,
   table: string,
   nowMs: number,
   declared: readonly ConfiguredWidget[],
 ) {
-  const candidates = new Map<string, Pick<WidgetUsage, 'widgetId' | 'name' | 'status'>>();
+  const candidates = new Map<string, Pick<WidgetUsage, 'widgetId' | 'name' | 'status'> & { retentionDays?: number }>();
   for await (const page of configuredWidgetPages(doc, table))
     for (const widget of page) candidates.set(widget.widgetId, widget);
   for (const widget of declared) if (!candidates.has(widget.widgetId)) candidates.set(widget.widgetId, widget);

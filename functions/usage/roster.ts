@@ -7,6 +7,8 @@ export interface ConfiguredWidget {
   widgetId: string;
   name: string;
   status: 'active' | 'paused';
+  /** How long its conversations are kept (absent where only usage is read, e.g. a config not applied yet). */
+  retentionDays?: number;
 }
 
 const DAY_SECONDS = 86_400;
@@ -29,7 +31,7 @@ export async function* configuredWidgetPages(
       TableName: table,
       IndexName: MANAGED_INDEX,
       KeyConditionExpression: 'managedBy = :m AND begins_with(pk, :widget)',
-      ProjectionExpression: 'widgetId, #name, #status',
+      ProjectionExpression: 'widgetId, #name, #status, retentionDays',
       ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
       ExpressionAttributeValues: { ':m': MANAGED_BY, ':widget': 'WIDGET#' },
     },

@@ -9,7 +9,7 @@ export interface PerchTableOptions {
 }
 
 /**
- * The single table of DESIGN.md, with the key schema and sparse `managed` index that
+ * The single table of DESIGN.md, with the key schema and sparse indexes that
  * `infra/local/database.ts` gives dynalite, plus what only AWS has: TTL on `expiresAt`,
  * point-in-time recovery, encryption with the AWS-managed KMS key.
  */
@@ -21,16 +21,14 @@ export function createPerchTable({ production, parent }: PerchTableOptions): aws
       hashKey: TABLE_SCHEMA.hashKey,
       rangeKey: TABLE_SCHEMA.rangeKey,
       attributes: TABLE_SCHEMA.attributes.map(({ name, type }) => ({ name, type })),
-      globalSecondaryIndexes: [
-        {
-          name: TABLE_SCHEMA.managedIndex.name,
-          keySchemas: [
-            { attributeName: TABLE_SCHEMA.managedIndex.hashKey, keyType: 'HASH' },
-            { attributeName: TABLE_SCHEMA.managedIndex.rangeKey, keyType: 'RANGE' },
-          ],
-          projectionType: 'ALL',
-        },
-      ],
+      globalSecondaryIndexes: TABLE_SCHEMA.indexes.map((index) => ({
+        name: index.name,
+        keySchemas: [
+          { attributeName: index.hashKey, keyType: 'HASH' },
+          { attributeName: index.rangeKey, keyType: 'RANGE' },
+        ],
+        projectionType: index.projection,
+      })),
       ttl: { attributeName: EXPIRY_ATTRIBUTE, enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true },

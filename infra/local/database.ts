@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_SCHEMA } from '../../functions/records/table';
+import { hasPendingUpgrade, rebuildTable, type TableUpgradeOptions } from './table-upgrade';
 
 export interface LocalDatabase {
   endpoint: string;
@@ -110,18 +111,39 @@ export function localSdkEnvironment(endpoint: string, table: string): Record<str
   };
 }
 
+/** The data folder's file that holds the items while an old table is rebuilt. */
+export const TABLE_UPGRADE_FILE = 'table-upgrade.jsonl';
+
 /**
- * Creates the single table (keys, the sparse `managed` index) unless it exists. TTL is not
- * set: dynalite has none, so readers filter on `expiresAt` and the local target sweeps.
+ * Creates the single table (keys, the sparse indexes of TABLE_SCHEMA) unless it exists, and
+ * rebuilds one made before an index existed. TTL is not set: dynalite has none, so readers
+ * filter on `expiresAt` and the local target sweeps.
  */
-export async function ensureTable(client: DynamoDBClient, table: string): Promise<'created' | 'exists'> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  table: string,
+  upgrade: TableUpgradeOptions = {},
+): Promise<'created' | 'exists' | 'rebuilt'> {
+  let indexes: string[] | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
     await waitUntilActive(client, table);
-    return 'exists';
+    indexes = (Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  const create = () => createTable(client, table);
+  const missing = indexes && TABLE_SCHEMA.indexes.some(({ name }) => !indexes.includes(name));
+  if (missing || hasPendingUpgrade(upgrade.backupFile)) {
+    await rebuildTable(client, table, { ...upgrade, exists: indexes !== undefined, create });
+    return 'rebuilt';
+  }
+  if (indexes) return 'exists';
+  await create();
+  return 'created';
+}
+
+async function createTable(client: DynamoDBClient, table: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
       TableName: table,
@@ -134,20 +156,17 @@ export async function ensureTable(client: DynamoDBClient, table: string): Promis
         { AttributeName: TABLE_SCHEMA.hashKey, KeyType: 'HASH' },
         { AttributeName: TABLE_SCHEMA.rangeKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: TABLE_SCHEMA.managedIndex.name,
-          KeySchema: [
-            { AttributeName: TABLE_SCHEMA.managedIndex.hashKey, KeyType: 'HASH' },
-            { AttributeName: TABLE_SCHEMA.managedIndex.rangeKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      GlobalSecondaryIndexes: TABLE_SCHEMA.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.hashKey, KeyType: 'HASH' },
+          { AttributeName: index.rangeKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: index.projection },
+      })),
     }),
   );
   await waitUntilActive(client, table);
-  return 'created';
 }
 
 // dynalite answers CreateTable with CREATING and flips to ACTIVE on a timer; until then every

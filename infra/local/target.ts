@@ -14,7 +14,7 @@ import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { removeLocalEndpoint, writeLocalEndpoint } from '../usage/local-endpoint';
-import { ensureTable, startLocalDatabase } from './database';
+import { ensureTable, startLocalDatabase, TABLE_UPGRADE_FILE } from './database';
 import { openKnowledgeFolder } from './knowledge-folder';
 import { installLambdaGlobals, localContext } from './lambda-runtime';
 import { serveLoaderFiles } from './loader-files';
@@ -88,7 +88,8 @@ export async function startLocalTarget({
   });
   try {
     const doc = createDocumentClient(database.client);
-    if ((await ensureTable(database.client, table)) === 'created')
+    const upgrade = { backupFile: dataDir && join(dataDir, TABLE_UPGRADE_FILE), log };
+    if ((await ensureTable(database.client, table, upgrade)) === 'created')
       log(`Created table "${table}" in ${dataDir ?? 'memory'}.`);
     // Artifacts first: a widget record never names one that is not there yet.
     const knowledge = openKnowledgeFolder(dataDir);

@@ -61,7 +61,8 @@ export async function runUsageCli(
   }
 }
 
-function describeFailure(error: unknown, target: ReturnType<typeof parseUsageArgs>['target']): string {
+/** A failed read as one line: what went wrong and what to check. */
+export function describeFailure(error: unknown, target: ReturnType<typeof parseUsageArgs>['target']): string {
   const { name, message } = error as Error;
   if (error instanceof UsageSourceError) return message;
   if (name === 'ResourceNotFoundException' && target.kind !== 'local')

@@ -92,11 +92,18 @@ function bar(value: number, max: number): string {
   return '█'.repeat(Math.max(1, Math.round((value / max) * BAR_WIDTH)));
 }
 
-/** Left-aligned text columns (first, last two), right-aligned figures; the last column is not padded. */
-function table(header: string[], rows: string[][], footer?: string[]): string[] {
+/**
+ * Aligned columns: text left, figures right (`leftAligned`, by default the first and last two
+ * columns are text); the last column is not padded.
+ */
+export function table(
+  header: string[],
+  rows: string[][],
+  footer?: string[],
+  leftAligned = (c: number) => c === 0 || c >= header.length - 2,
+): string[] {
   const all = footer ? [header, ...rows, footer] : [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => [...row[c]!].length)));
-  const leftAligned = (c: number) => c === 0 || c >= header.length - 2;
   const render = (row: string[]) =>
     row
       .map((cell, c) =>
@@ -117,7 +124,7 @@ function table(header: string[], rows: string[][], footer?: string[]): string[] 
 }
 
 /** Text from the table goes to a terminal: control characters (escape sequences) never pass. */
-function printable(text: string): string {
+export function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '�');
 }

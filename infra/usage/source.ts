@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../functions/records/client';
 import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
 import type { ConfiguredWidget } from '../../functions/usage/roster';
 import { DEFAULT_CONFIG_FILE, loadResolvedConfig } from '../config/load';
-import { localClientConfig, startLocalDatabase } from '../local/database';
+import { ensureTable, localClientConfig, startLocalDatabase, TABLE_UPGRADE_FILE } from '../local/database';
 import type { UsageTarget } from './args';
 import { readLocalEndpoint } from './local-endpoint';
 
@@ -89,6 +89,8 @@ async function openLocal(env: NodeJS.ProcessEnv, warn: (line: string) => void): 
     await database.close();
     throw new UsageSourceError(`no Perch table in ${resolve(dataDir)}: run \`npm start\` once`);
   }
+  // A folder last used by an older Perch may lack the newer indexes; `npm start` would add them too.
+  await ensureTable(database.client, DEFAULT_TABLE_NAME, { backupFile: join(dataDir, TABLE_UPGRADE_FILE), log: warn });
   return {
     doc: createDocumentClient(database.client),
     table: DEFAULT_TABLE_NAME,
@@ -103,7 +105,12 @@ async function declaredLocalWidgets(env: NodeJS.ProcessEnv, warn: (line: string)
   const file = env.PERCH_CONFIG ?? DEFAULT_CONFIG_FILE;
   try {
     const config = await loadResolvedConfig(file, env.PERCH_STACK ?? 'local');
-    return config.widgets.map((w) => ({ widgetId: w.id, name: w.name, status: w.status }));
+    return config.widgets.map((w) => ({
+      widgetId: w.id,
+      name: w.name,
+      status: w.status,
+      retentionDays: w.retentionDays,
+    }));
   } catch (error) {
     warn(`note: ${file} not read (${(error as Error).message.split('\n')[0]}); listing the widgets the table knows`);
     return [];

@@ -15,7 +15,7 @@ const program = useDeployedProgram('program-table-and-functions');
 const { one, outputsOf, lambdaNamed, policyOfRole, deployPerch } = program;
 
 describe('the DynamoDB table', () => {
-  test('has the keys, the sparse managed index, TTL on expiresAt, PITR and encryption', () => {
+  test('has the keys, the sparse managed and conversation indexes, TTL on expiresAt, PITR and encryption', () => {
     expect(one('aws:dynamodb/table:Table').inputs).toEqual({
       billingMode: 'PAY_PER_REQUEST',
       hashKey: 'pk',
@@ -24,6 +24,9 @@ describe('the DynamoDB table', () => {
         { name: 'pk', type: 'S' },
         { name: 'sk', type: 'S' },
         { name: 'managedBy', type: 'S' },
+        { name: 'widgetId', type: 'S' },
+        { name: 'sub', type: 'S' },
+        { name: 'createdAt', type: 'N' },
       ],
       globalSecondaryIndexes: [
         {
@@ -33,6 +36,22 @@ describe('the DynamoDB table', () => {
             { attributeName: 'pk', keyType: 'RANGE' },
           ],
           projectionType: 'ALL',
+        },
+        {
+          name: 'conversations',
+          keySchemas: [
+            { attributeName: 'widgetId', keyType: 'HASH' },
+            { attributeName: 'createdAt', keyType: 'RANGE' },
+          ],
+          projectionType: 'KEYS_ONLY',
+        },
+        {
+          name: 'conversations-by-sub',
+          keySchemas: [
+            { attributeName: 'sub', keyType: 'HASH' },
+            { attributeName: 'createdAt', keyType: 'RANGE' },
+          ],
+          projectionType: 'KEYS_ONLY',
         },
       ],
       ttl: { attributeName: 'expiresAt', enabled: true },
@@ -149,6 +168,19 @@ describe('the functions', () => {
       const secrets = policyOfRole(`${fn.name}-role`).Statement.find((s: any) => s.Sid === 'Secrets');
       expect(secrets?.Resource ?? []).not.toContain(identitySecret);
     }
+  });
+
+  test('no function may query the conversation indexes: only operators list and erase conversations', () => {
+    const tableArn = outputsOf('aws:dynamodb/table:Table').arn;
+    const grants = program.deployment
+      .byType('aws:iam/rolePolicy:RolePolicy')
+      .flatMap((r) => JSON.parse(r.inputs.policy).Statement.flatMap((s: any) => [s.Resource].flat()));
+    const indexGrants = grants.filter((resource: string) => resource.startsWith(`${tableArn}/index/`));
+    expect(indexGrants).toEqual([`${tableArn}/index/managed`]);
+    expect(policyOfRole('quota-reset-role').Statement.find((s: any) => s.Sid === 'Table').Resource).toEqual([
+      tableArn,
+      `${tableArn}/index/managed`,
+    ]);
   });
 
   test('no IAM statement anywhere in the stack grants a wildcard', () => {

@@ -1,0 +1,116 @@
+import { exportConversation, summarizeConversation } from '../../functions/conversations/conversation-summary';
+import { createEraser } from '../../functions/conversations/erase-conversations';
+import { listConversations } from '../../functions/conversations/list-conversations';
+import { findSession } from '../../functions/conversations/stored-conversations';
+import { utcDay, utcDaysEndingOn } from '../../functions/usage/day';
+import { UsageArgsError } from '../usage/args';
+import { describeFailure, type UsageCliIo } from '../usage/cli';
+import { formatCount } from '../usage/format-text';
+import { createProgress } from '../usage/progress';
+import { openUsageSource, type UsageSource } from '../usage/source';
+import { CONVERSATIONS_HELP, type ConversationsAction, parseConversationsArgs } from './args';
+import { formatConversation, formatConversationList, formatErasure, type WidgetListing } from './format-text';
+
+/** `npm run conversations`: lists, shows, exports or erases; returns the exit code (2: bad arguments, 1: failure). */
+export async function runConversationsCli(
+  argv: readonly string[],
+  { env = process.env, stdout, stderr, now = Date.now }: UsageCliIo,
+): Promise<number> {
+  let args: ReturnType<typeof parseConversationsArgs>;
+  try {
+    args = parseConversationsArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageArgsError)) throw error;
+    stderr.write(`error: ${error.message}\nSee \`npm run conversations -- --help\`.\n`);
+    return 2;
+  }
+  if (args.help) {
+    stdout.write(`${CONVERSATIONS_HELP}\n`);
+    return 0;
+  }
+  try {
+    const source = await openUsageSource(args.target, { env, warn: (line) => stderr.write(`${line}\n`) });
+    try {
+      return await run(args.action, source, { stdout, stderr, now });
+    } finally {
+      await source.close();
+    }
+  } catch (error) {
+    stderr.write(`error: ${describeFailure(error, args.target)}\n`);
+    return 1;
+  }
+}
+
+async function run(
+  action: ConversationsAction,
+  source: UsageSource,
+  { stdout, stderr, now }: Required<Pick<UsageCliIo, 'stdout' | 'stderr' | 'now'>>,
+): Promise<number> {
+  const { doc, table } = source;
+  if (action.kind === 'erase' || action.kind === 'erase-identity') {
+    const eraser = createEraser({ doc, table, now });
+    const erased =
+      action.kind === 'erase'
+        ? await eraser.eraseSession(action.sessionId)
+        : await eraser.eraseIdentity(action.sub, { widgetId: action.widgetId });
+    const what =
+      action.kind === 'erase'
+        ? `session ${action.sessionId}`
+        : `sub ${JSON.stringify(action.sub)}${action.widgetId ? ` in widget ${action.widgetId}` : ''}`;
+    stdout.write(`${formatErasure(erased, { what })}\n`);
+    return 0;
+  }
+  if (action.kind === 'show') {
+    const session = await findSession({ doc, table }, action.sessionId, now());
+    if (!session) {
+      stderr.write(
+        `error: no conversation ${action.sessionId} in ${source.description} (erased, expired or unknown)\n`,
+      );
+      return 1;
+    }
+    const conversation = exportConversation(session);
+    stdout.write(`${action.jsonl ? JSON.stringify(conversation) : formatConversation(conversation)}\n`);
+    return 0;
+  }
+
+  const progress = createProgress({ stream: stderr, label: 'reading conversations:' });
+  const listings: WidgetListing[] = [];
+  let exported = 0;
+  const pages = listConversations({
+    doc,
+    table,
+    days: action.days,
+    widgetId: action.widgetId,
+    filter: action.filter,
+    now,
+    declaredWidgets: source.declaredWidgets,
+    onProgress: ({ sessionsRead, widgetsDone, widgets }) =>
+      progress.show(`${formatCount(sessionsRead)} sessions read, widget ${widgetsDone}/${widgets}`),
+  });
+  for await (const page of pages) {
+    if (page.kind === 'widget') {
+      listings.push({ widget: page.widget, days: new Map() });
+      continue;
+    }
+    if (action.jsonl) {
+      for (const session of page.conversations) stdout.write(`${JSON.stringify(exportConversation(session))}\n`);
+      exported += page.conversations.length;
+      continue;
+    }
+    const day = listings.at(-1)!.days.get(page.day) ?? { conversations: [], withoutMessage: 0 };
+    day.conversations.push(...page.conversations.map(summarizeConversation));
+    day.withoutMessage += page.withoutMessage;
+    listings.at(-1)!.days.set(page.day, day);
+  }
+  progress.finish();
+  if (action.widgetId !== undefined && listings[0]?.widget.status === 'deleted' && listings[0].days.size === 0) {
+    stderr.write(`note: no widget "${action.widgetId}" in the config, and no conversations of it in this window\n`);
+  }
+  if (action.jsonl) {
+    stderr.write(`exported ${formatCount(exported)} conversation${exported === 1 ? '' : 's'}\n`);
+    return 0;
+  }
+  const days = utcDaysEndingOn(utcDay(now()), action.days);
+  stdout.write(`${formatConversationList(listings, { days, filter: action.filter, source: source.description })}\n`);
+  return 0;
+}
