@@ -62,7 +62,9 @@ export function createStoredConversations({ doc, table }: StoredConversationsOpt
       const sessions: SessionRecord[] = [];
       for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
         let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_KEYS).map(({ pk, sk }) => ({ pk, sk }));
-        while (pending.length > 0) {
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          // Unprocessed keys mean throttling or a 16 MB response: back off before asking again.
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
           const result = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
           sessions.push(...((result.Responses?.[table] ?? []) as SessionRecord[]));
           pending = result.UnprocessedKeys?.[table]?.Keys ?? [];
