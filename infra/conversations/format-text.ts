@@ -60,7 +60,8 @@ export function formatConversationList(
 }
 
 function widgetHeading({ widgetId, name, status, retentionDays, oldestKeptDay }: ListedWidget): string {
-  const title = `${printable(widgetId)}${name ? ` — ${printable(name)}` : ''}${status === 'active' ? '' : ` (${status})`}`;
+  const state = status === 'active' ? '' : ` (${status})`;
+  const title = `${printable(widgetId)}${name ? ` — ${printable(name)}` : ''}${state}`;
   return retentionDays === null
     ? `${title}: kept until each conversation's own expiry`
     : `${title}: kept ${plural(retentionDays, 'day')} after the last turn (oldest kept day ${oldestKeptDay})`;
@@ -73,7 +74,8 @@ export function formatConversation(conversation: ConversationExport): string {
   const lines = [
     `Conversation ${c.sessionId} — widget ${printable(c.widgetId)}, ${printable(c.origin)}, ${who}`,
     `Started ${minute(c.startedAt)} UTC, last activity ${minute(c.lastActivityAt)} UTC, ` +
-      `kept until ${minute(c.expiresAt)} UTC; ${formatCount(c.ratings.up)} rated up, ${formatCount(c.ratings.down)} down`,
+      `kept until ${minute(c.expiresAt)} UTC; ` +
+      `${formatCount(c.ratings.up)} rated up, ${formatCount(c.ratings.down)} down`,
   ];
   if (c.turns.length === 0) lines.push('', 'No turns: the session was opened without a message.');
   for (const turn of c.turns) {

@@ -68,7 +68,7 @@ async function conversations(args: string[]) {
   return { code, stdout, stderr };
 }
 
-test('the listing: per widget its retention, per day a row per conversation with ratings and the first question', async () => {
+test('the listing: per widget its retention, per day a row per conversation', async () => {
   const { code, stdout } = await conversations([]);
   expect(code).toBe(0);
   expect(stdout).toContain('(npm start running');

@@ -119,7 +119,7 @@ const listed = async (options: Partial<Parameters<typeof listConversations>[0]> 
   return result;
 };
 
-test('lists conversations per widget and start day across days and widgets; sessions without a message are counted', async () => {
+test('lists per widget and start day across days and widgets; sessions without a message are counted', async () => {
   expect(member1b.sessionId).toBe(member1a.sessionId);
   expect(await listed()).toEqual({
     docs: { '2026-11-30': [twoDaysAgo.sessionId], '2026-12-02': [today.sessionId] },
@@ -207,7 +207,7 @@ test('one conversation: turns in order with the rating, summarized for the listi
   expect(exportConversation(member).sub).toBe('user-2');
 });
 
-test('retention: a conversation past retentionDays since its last turn is never listed or found, and the oldest kept day is said', async () => {
+test('retention: past retentionDays a conversation is never listed or found; the oldest kept day is said', async () => {
   const later = TODAY + 8 * DAY; // shop keeps 7 days, docs 30
   const pages = await pagesOf({ now: () => later, days: 14 });
   const ids = pages.flatMap((p) => (p.kind === 'sessions' ? p.conversations.map((s) => s.sessionId) : []));
@@ -223,7 +223,7 @@ const everyItem = async () => [...(await perch.runtimeItems()).values()].map((it
 const eraser = () => createEraser({ doc: perch.runtime.doc, table: perch.table, now: perch.clock.now });
 
 describe('erasure', () => {
-  test('by session: the conversation and nothing else goes; usage counters stay; a second erase is a no-op', async () => {
+  test('by session: only the conversation goes, usage counters stay, a second erase is a no-op', async () => {
     const countersBefore = (await perch.runtimeItems()).size;
     const docsCounter = await perch.counter('docs', '2026-11-30');
     const erased = await eraser().eraseSession(twoDaysAgo.sessionId);
