@@ -3,43 +3,25 @@ import { createEraser } from '../../functions/conversations/erase-conversations'
 import { listConversations } from '../../functions/conversations/list-conversations';
 import { findSession } from '../../functions/conversations/stored-conversations';
 import { utcDay, utcDaysEndingOn } from '../../functions/usage/day';
-import { UsageArgsError } from '../usage/args';
-import { describeFailure, type UsageCliIo } from '../usage/cli';
+import { runTableCommand, type UsageCliIo } from '../usage/cli';
 import { formatCount } from '../usage/format-text';
 import { createProgress } from '../usage/progress';
-import { openUsageSource, type UsageSource } from '../usage/source';
+import type { UsageSource } from '../usage/source';
 import { CONVERSATIONS_HELP, type ConversationsAction, parseConversationsArgs } from './args';
 import { formatConversation, formatConversationList, formatErasure, type WidgetListing } from './format-text';
 
 /** `npm run conversations`: lists, shows, exports or erases; returns the exit code (2: bad arguments, 1: failure). */
-export async function runConversationsCli(
-  argv: readonly string[],
-  { env = process.env, stdout, stderr, now = Date.now }: UsageCliIo,
-): Promise<number> {
-  let args: ReturnType<typeof parseConversationsArgs>;
-  try {
-    args = parseConversationsArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageArgsError)) throw error;
-    stderr.write(`error: ${error.message}\nSee \`npm run conversations -- --help\`.\n`);
-    return 2;
-  }
-  if (args.help) {
-    stdout.write(`${CONVERSATIONS_HELP}\n`);
-    return 0;
-  }
-  try {
-    const source = await openUsageSource(args.target, { env, warn: (line) => stderr.write(`${line}\n`) });
-    try {
-      return await run(args.action, source, { stdout, stderr, now });
-    } finally {
-      await source.close();
-    }
-  } catch (error) {
-    stderr.write(`error: ${describeFailure(error, args.target)}\n`);
-    return 1;
-  }
-}
+export const runConversationsCli = (argv: readonly string[], io: UsageCliIo) =>
+  runTableCommand(
+    {
+      name: 'conversations',
+      help: CONVERSATIONS_HELP,
+      parse: parseConversationsArgs,
+      run: (args, source, runIo) => run(args.action, source, runIo),
+    },
+    argv,
+    io,
+  );
 
 async function run(
   action: ConversationsAction,
