@@ -14,6 +14,7 @@ import { formatPlan } from '../reconcile/print';
 import { reconcile } from '../reconcile/reconcile';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { removeLocalEndpoint, writeLocalEndpoint } from '../usage/local-endpoint';
+import { createConversationsPage } from './conversations-page';
 import { ensureTable, startLocalDatabase, TABLE_UPGRADE_FILE } from './database';
 import { openKnowledgeFolder } from './knowledge-folder';
 import { installLambdaGlobals, localContext } from './lambda-runtime';
@@ -120,7 +121,12 @@ export async function startLocalTarget({
     const server = createLocalServer({
       routes: ROUTES,
       loadHandler: async (name) => functions.routes[name as keyof typeof functions.routes],
-      extraPaths: [serveLoaderFiles({ log }), createUsagePage({ doc, table }), ...extraPaths],
+      extraPaths: [
+        serveLoaderFiles({ log }),
+        createUsagePage({ doc, table }),
+        createConversationsPage({ doc, table }),
+        ...extraPaths,
+      ],
     });
     const boundPort = await listen(server, port, host);
     const apiUrl = `http://localhost:${boundPort}`;

@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { errorBody } from '../../functions/errors/perch-error';
 import { USAGE_RETENTION_DAYS } from '../../functions/usage/counter-record';
 import type { UsageFigures } from '../../functions/usage/daily-usage';
 import { type DayUsage, readUsageReport, type UsageReport, type WidgetUsage } from '../../functions/usage/report';
 import { figureCells, formatCount, formatRefusals } from '../usage/format-text';
+import { CONVERSATIONS_PAGE_PATH, createOperatorPage, escapeHtml, USAGE_PAGE_PATH } from './operator-page';
 import type { LocalPathHandler } from './server';
-
-export const USAGE_PAGE_PATH = '/_perch/usage';
 
 export interface UsagePageOptions {
   doc: DynamoDBDocumentClient;
@@ -16,106 +12,30 @@ export interface UsagePageOptions {
   now?: () => number;
 }
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#111;background:#fff}
-h1{font-size:1.3rem;margin:0 0 .2rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}p.meta{color:#555;margin:0 0 1rem}
-nav a{margin-right:.8rem}table{border-collapse:collapse;margin:.5rem 0}
-th,td{padding:.3rem .7rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
-th:first-child,td:first-child,.text{text-align:left}td.text{white-space:normal;color:#555}
-tfoot td{font-weight:600;border-top:2px solid #111}svg{display:block}.status{color:#888;font-size:.85em}`;
-const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
-
-const HEADERS = {
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Content-Security-Policy':
-    `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'none'; ` +
-    "frame-ancestors 'none'; base-uri 'none'",
-};
+const usagePage = createOperatorPage();
 
 /**
- * The operator view of usage on the local target, `GET /_perch/usage[?days=7&widget=id]`. Not
- * a public API route (it is not in ROUTES and never carries a CORS grant) and answered only to
- * the operator's own browser: a loopback peer, a loopback Host (no DNS rebinding), and no
- * sign of another site — any `Origin` header, or `Sec-Fetch-Site` other than none/same-origin.
+ * The operator view of usage on the local target, `GET /_perch/usage[?days=7&widget=id]`,
+ * answered only to the operator's own browser (see `operatorRefusal`).
  */
 export function createUsagePage({ doc, table, now = Date.now }: UsagePageOptions): LocalPathHandler {
   return async (req, res, url) => {
     if (url.pathname !== USAGE_PAGE_PATH) return false;
-    const refusal = operatorRefusal(req);
-    if (refusal) {
-      res.writeHead(refusal.status, {
-        ...HEADERS,
-        'Content-Type': 'application/json; charset=utf-8',
-        ...refusal.headers,
-      });
-      res.end(errorBody(refusal.code, refusal.message));
-      return true;
-    }
+    if (usagePage.refuseNonOperator(req, res)) return true;
     const query = parseQuery(url.searchParams);
     if (typeof query === 'string') {
-      send(
+      usagePage.sendNotice(
         res,
         400,
-        page('Bad request', `<p>${escapeHtml(query)}</p><p><a href="${USAGE_PAGE_PATH}">Back to usage</a></p>`),
+        { title: 'Bad request', message: query, back: [USAGE_PAGE_PATH, 'usage'] },
         req.method,
       );
       return true;
     }
     const report = await readUsageReport({ doc, table, days: query.days, widgetId: query.widget, now });
-    send(res, 200, renderReport(report, query), req.method);
+    usagePage.send(res, 200, renderReport(report, query), req.method);
     return true;
   };
-}
-
-interface Refusal {
-  status: number;
-  code: 'not_found' | 'widget_origin_denied' | 'method_not_allowed';
-  message: string;
-  headers?: Record<string, string>;
-}
-
-/** Why a request may not see the operator page, or undefined when it may. */
-export function operatorRefusal(req: IncomingMessage): Refusal | undefined {
-  // A peer on the network gets what any unknown path gets: nothing says the page exists.
-  if (!isLoopbackAddress(req.socket.remoteAddress))
-    return { status: 404, code: 'not_found', message: 'No such route.' };
-  if (!isLoopbackHost(req.headers.host)) {
-    return {
-      status: 403,
-      code: 'widget_origin_denied',
-      message: 'The operator page answers only to http://localhost, 127.0.0.1 or [::1].',
-    };
-  }
-  const site = req.headers['sec-fetch-site'];
-  if (req.headers.origin !== undefined || (site !== undefined && site !== 'none' && site !== 'same-origin')) {
-    return {
-      status: 403,
-      code: 'widget_origin_denied',
-      message: 'The operator page is not available to other websites; open it directly in the browser.',
-    };
-  }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return {
-      status: 405,
-      code: 'method_not_allowed',
-      message: 'Method not allowed on this route.',
-      headers: { Allow: 'GET, HEAD' },
-    };
-  }
-  return undefined;
-}
-
-function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.replace(/^::ffff:/i, '');
-  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
-
-function isLoopbackHost(host: string | undefined): boolean {
-  return host !== undefined && /^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/i.test(host);
 }
 
 function parseQuery(params: URLSearchParams): { days: number; widget?: string } | string {
@@ -130,27 +50,21 @@ function parseQuery(params: URLSearchParams): { days: number; widget?: string } 
   return { days, widget };
 }
 
-function send(res: ServerResponse, status: number, html: string, method: string | undefined): void {
-  res.writeHead(status, {
-    ...HEADERS,
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(html),
-  });
-  res.end(method === 'HEAD' ? undefined : html);
-}
-
 function renderReport(report: UsageReport, { days, widget }: { days: number; widget?: string }): string {
-  const link = (d: number, w = widget) =>
-    `${USAGE_PAGE_PATH}?days=${d}${w ? `&amp;widget=${encodeURIComponent(w)}` : ''}`;
+  const link = (d: number, w = widget, path = USAGE_PAGE_PATH) =>
+    `${path}?days=${d}${w ? `&amp;widget=${encodeURIComponent(w)}` : ''}`;
   const dayLinks = [7, 30, 90]
     .map((d) => (d === days ? `<strong>${d} days</strong>` : `<a href="${link(d)}">${d} days</a>`))
     .join(' ');
-  const nav = `<nav>${dayLinks}${widget ? ` <a href="${link(days, '')}">all widgets</a>` : ''}</nav>`;
+  // The conversations of the same days and widget (usage keeps fewer days than the listing allows).
+  const nav =
+    `<nav>${dayLinks}${widget ? ` <a href="${link(days, '')}">all widgets</a>` : ''}` +
+    ` <a href="${link(days, widget, CONVERSATIONS_PAGE_PATH)}">conversations</a></nav>`;
   const meta =
     `<p class="meta">${report.days[0]} → ${report.days.at(-1)} UTC, today still counting. ` +
     `Generated ${escapeHtml(report.generatedAt)}.</p>`;
   if (report.widgets.length === 0)
-    return page(
+    return usagePage.render(
       'Perch usage',
       `<h1>Perch usage</h1>${meta}${nav}<p>No ${widget ? `widget “${escapeHtml(widget)}”` : 'widgets'}.</p>`,
     );
@@ -183,7 +97,7 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
     '<th>est. cost</th><th class="text">refusals</th><th>messages/day</th></tr></thead>\n' +
     `<tbody>${rows}</tbody>${footer}</table>`;
   const detail = report.widgets.length === 1 ? dayTable(report.widgets[0]!) : '';
-  return page('Perch usage', `<h1>Perch usage</h1>${meta}${nav}${overview}${detail}`);
+  return usagePage.render('Perch usage', `<h1>Perch usage</h1>${meta}${nav}${overview}${detail}`);
 }
 
 function dayTable(widget: WidgetUsage): string {
@@ -245,16 +159,4 @@ function barChart(
     `viewBox="0 0 ${width} ${height}" role="img" aria-label="messages per day">` +
     `<line x1="0" y1="${plot}" x2="${width}" y2="${plot}" stroke="#d1d5db"/>${bars}${text}</svg>`
   );
-}
-
-function page(title: string, body: string): string {
-  return (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">' +
-    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`
-  );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
