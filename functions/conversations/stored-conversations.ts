@@ -1,6 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { CONVERSATIONS_BY_SUB_INDEX, CONVERSATIONS_INDEX } from '../records/table';
 import { type SessionRecord, sessionKey } from '../sessions/session-record';
+import { forEachConcurrently } from '../usage/concurrently';
 
 /** A session's table key, as the KEYS_ONLY conversation indexes return it. */
 export interface SessionKey {
@@ -15,6 +16,8 @@ export interface StoredConversationsOptions {
 
 /** BatchGetItem's limit; a page of up to 100 sessions (each ≤ 400 KB) may come back in parts. */
 const BATCH_GET_KEYS = 100;
+/** A few pages at once: a day of 10,000 conversations is 100 round trips otherwise. */
+const BATCH_GETS_IN_FLIGHT = 4;
 
 /**
  * Reads the operator's view of stored sessions through the two conversation indexes: the keys
@@ -59,9 +62,11 @@ export function createStoredConversations({ doc, table }: StoredConversationsOpt
 
     /** The sessions for `keys`, in any order; keys whose item is gone (erased, swept) are skipped. */
     async read(keys: readonly SessionKey[]): Promise<SessionRecord[]> {
+      const batches: SessionKey[][] = [];
+      for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) batches.push(keys.slice(i, i + BATCH_GET_KEYS));
       const sessions: SessionRecord[] = [];
-      for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
-        let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_KEYS).map(({ pk, sk }) => ({ pk, sk }));
+      await forEachConcurrently(batches, BATCH_GETS_IN_FLIGHT, async (batch) => {
+        let pending: Record<string, unknown>[] = batch.map(({ pk, sk }) => ({ pk, sk }));
         for (let attempt = 0; pending.length > 0; attempt++) {
           // Unprocessed keys mean throttling or a 16 MB response: back off before asking again.
           if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
@@ -69,7 +74,7 @@ export function createStoredConversations({ doc, table }: StoredConversationsOpt
           sessions.push(...((result.Responses?.[table] ?? []) as SessionRecord[]));
           pending = result.UnprocessedKeys?.[table]?.Keys ?? [];
         }
-      }
+      });
       return sessions;
     },
   };
