@@ -3,7 +3,13 @@ import type { SessionRecord } from '../sessions/session-record';
 import { addUtcDays, utcDay, utcDayStart, utcDaysEndingOn } from '../usage/day';
 import { listCandidates } from '../usage/report';
 import type { ConfiguredWidget } from '../usage/roster';
-import { type ConversationFilter, conversationMatcher, hasTurns } from './conversation-summary';
+import {
+  type ConversationFilter,
+  type ConversationSummary,
+  conversationMatcher,
+  hasTurns,
+  summarizeConversation,
+} from './conversation-summary';
 import { createStoredConversations } from './stored-conversations';
 
 export interface ConversationListOptions {
@@ -115,4 +121,27 @@ export async function* listConversations({
     progress.widgetsDone += 1;
     onProgress?.(progress);
   }
+}
+
+/** A widget's listing gathered from the pages: per UTC day, its conversations summarized. */
+export interface WidgetListing {
+  widget: ListedWidget;
+  days: Map<string, { conversations: ConversationSummary[]; withoutMessage: number }>;
+}
+
+/** Gathers the listing's pages per widget and day (what the CLI's table and the operator page show). */
+export async function gatherListings(pages: AsyncIterable<ConversationPage>): Promise<WidgetListing[]> {
+  const listings: WidgetListing[] = [];
+  for await (const page of pages) {
+    if (page.kind === 'widget') {
+      listings.push({ widget: page.widget, days: new Map() });
+      continue;
+    }
+    const byDay = listings.at(-1)!.days;
+    const day = byDay.get(page.day) ?? { conversations: [], withoutMessage: 0 };
+    day.conversations.push(...page.conversations.map(summarizeConversation));
+    day.withoutMessage += page.withoutMessage;
+    byDay.set(page.day, day);
+  }
+  return listings;
 }

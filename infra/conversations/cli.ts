@@ -1,6 +1,6 @@
-import { exportConversation, summarizeConversation } from '../../functions/conversations/conversation-summary';
+import { exportConversation } from '../../functions/conversations/conversation-summary';
 import { createEraser } from '../../functions/conversations/erase-conversations';
-import { listConversations } from '../../functions/conversations/list-conversations';
+import { gatherListings, listConversations } from '../../functions/conversations/list-conversations';
 import { findSession } from '../../functions/conversations/stored-conversations';
 import { utcDay, utcDaysEndingOn } from '../../functions/usage/day';
 import { runTableCommand, type UsageCliIo } from '../usage/cli';
@@ -8,7 +8,7 @@ import { formatCount } from '../usage/format-text';
 import { createProgress } from '../usage/progress';
 import type { UsageSource } from '../usage/source';
 import { CONVERSATIONS_HELP, type ConversationsAction, parseConversationsArgs } from './args';
-import { formatConversation, formatConversationList, formatErasure, type WidgetListing } from './format-text';
+import { formatConversation, formatConversationList, formatErasure } from './format-text';
 
 /** `npm run conversations`: lists, shows, exports or erases; returns the exit code (2: bad arguments, 1: failure). */
 export const runConversationsCli = (argv: readonly string[], io: UsageCliIo) =>
@@ -56,8 +56,6 @@ async function run(
   }
 
   const progress = createProgress({ stream: stderr, label: 'reading conversations:' });
-  const listings: WidgetListing[] = [];
-  let exported = 0;
   const pages = listConversations({
     doc,
     table,
@@ -69,28 +67,21 @@ async function run(
     onProgress: ({ sessionsRead, widgetsDone, widgets }) =>
       progress.show(`${formatCount(sessionsRead)} sessions read, widget ${widgetsDone}/${widgets}`),
   });
-  for await (const page of pages) {
-    if (page.kind === 'widget') {
-      listings.push({ widget: page.widget, days: new Map() });
-      continue;
-    }
-    if (action.jsonl) {
+  if (action.jsonl) {
+    let exported = 0;
+    for await (const page of pages) {
+      if (page.kind === 'widget') continue;
       for (const session of page.conversations) stdout.write(`${JSON.stringify(exportConversation(session))}\n`);
       exported += page.conversations.length;
-      continue;
     }
-    const day = listings.at(-1)!.days.get(page.day) ?? { conversations: [], withoutMessage: 0 };
-    day.conversations.push(...page.conversations.map(summarizeConversation));
-    day.withoutMessage += page.withoutMessage;
-    listings.at(-1)!.days.set(page.day, day);
+    progress.finish();
+    stderr.write(`exported ${formatCount(exported)} conversation${exported === 1 ? '' : 's'}\n`);
+    return 0;
   }
+  const listings = await gatherListings(pages);
   progress.finish();
   if (action.widgetId !== undefined && listings[0]?.widget.status === 'deleted' && listings[0].days.size === 0) {
     stderr.write(`note: no widget "${action.widgetId}" in the config, and no conversations of it in this window\n`);
-  }
-  if (action.jsonl) {
-    stderr.write(`exported ${formatCount(exported)} conversation${exported === 1 ? '' : 's'}\n`);
-    return 0;
   }
   const days = utcDaysEndingOn(utcDay(now()), action.days);
   stdout.write(`${formatConversationList(listings, { days, filter: action.filter, source: source.description })}\n`);

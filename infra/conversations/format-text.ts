@@ -1,17 +1,7 @@
-import type {
-  ConversationExport,
-  ConversationFilter,
-  ConversationSummary,
-} from '../../functions/conversations/conversation-summary';
+import type { ConversationExport, ConversationFilter } from '../../functions/conversations/conversation-summary';
 import type { ErasedItem } from '../../functions/conversations/erase-conversations';
-import type { ListedWidget } from '../../functions/conversations/list-conversations';
+import type { ListedWidget, WidgetListing } from '../../functions/conversations/list-conversations';
 import { formatCount, printable, table } from '../usage/format-text';
-
-/** A widget's listing, gathered from the pages the listing yields. */
-export interface WidgetListing {
-  widget: ListedWidget;
-  days: Map<string, { conversations: ConversationSummary[]; withoutMessage: number }>;
-}
 
 const time = (iso: string) => iso.slice(11, 19);
 const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;

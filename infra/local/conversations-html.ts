@@ -1,8 +1,8 @@
 import type { ConversationExport, ConversationFilter } from '../../functions/conversations/conversation-summary';
+import type { WidgetListing } from '../../functions/conversations/list-conversations';
 import type { KnowledgeSource } from '../../functions/knowledge/passage';
 import { utcDay, utcDayStart, utcDaysEndingOn } from '../../functions/usage/day';
 import { MAX_LIST_DAYS } from '../conversations/args';
-import type { WidgetListing } from '../conversations/format-text';
 import { formatCount } from '../usage/format-text';
 import { CONVERSATIONS_PAGE_PATH, escapeHtml, USAGE_PAGE_PATH } from './operator-page';
 

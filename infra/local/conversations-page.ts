@@ -1,9 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { exportConversation, summarizeConversation } from '../../functions/conversations/conversation-summary';
-import { listConversations } from '../../functions/conversations/list-conversations';
+import { exportConversation } from '../../functions/conversations/conversation-summary';
+import {
+  gatherListings,
+  listConversations,
+  type WidgetListing,
+} from '../../functions/conversations/list-conversations';
 import { findSession } from '../../functions/conversations/stored-conversations';
 import { MAX_LIST_DAYS } from '../conversations/args';
-import type { WidgetListing } from '../conversations/format-text';
 import { conversationBody, type ListingQuery, listingBody, MAX_SEARCH_CHARS } from './conversations-html';
 import { CONVERSATIONS_PAGE_PATH, createOperatorPage } from './operator-page';
 import type { LocalPathHandler } from './server';
@@ -94,23 +97,11 @@ function parseQuery(params: URLSearchParams): ConversationsQuery | string {
   return { kind: 'list', days, widgetId, filter: { ...(rating ? { rating } : {}), ...(search ? { search } : {}) } };
 }
 
-/** The listing's pages gathered per widget and day, as the CLI gathers them. */
-async function readListings(
+/** The listing gathered per widget and day, as the CLI gathers it. */
+function readListings(
   { doc, table }: Pick<ConversationsPageOptions, 'doc' | 'table'>,
   { days, widgetId, filter }: ListingQuery,
   nowMs: number,
 ): Promise<WidgetListing[]> {
-  const listings: WidgetListing[] = [];
-  for await (const page of listConversations({ doc, table, days, widgetId, filter, now: () => nowMs })) {
-    if (page.kind === 'widget') {
-      listings.push({ widget: page.widget, days: new Map() });
-      continue;
-    }
-    const byDay = listings.at(-1)!.days;
-    const day = byDay.get(page.day) ?? { conversations: [], withoutMessage: 0 };
-    day.conversations.push(...page.conversations.map(summarizeConversation));
-    day.withoutMessage += page.withoutMessage;
-    byDay.set(page.day, day);
-  }
-  return listings;
+  return gatherListings(listConversations({ doc, table, days, widgetId, filter, now: () => nowMs }));
 }
