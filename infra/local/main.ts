@@ -1,6 +1,7 @@
 import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load';
 import { warnIfOldNode } from '../node-version';
 import { startDemoSites } from './demo-sites';
+import { CONVERSATIONS_PAGE_PATH, USAGE_PAGE_PATH } from './operator-page';
 import { LocalTargetError, startLocalTarget } from './target';
 
 /** `npm start`: the local target, configured from the environment (see README). */
@@ -22,6 +23,9 @@ async function main(): Promise<void> {
     stack: process.env.PERCH_STACK ?? 'local',
   });
   console.log(`\nPerch is running. API: ${target.apiUrl}   Outputs: ${dataDir}/outputs.json`);
+  console.log(
+    `Operator pages (this machine only): ${target.apiUrl}${USAGE_PAGE_PATH}  ${target.apiUrl}${CONVERSATIONS_PAGE_PATH}`,
+  );
   for (const [id, { publicKey, snippet }] of Object.entries(target.outputs.widgets)) {
     console.log(`\n  ${id}  ${publicKey}\n    ${snippet}`);
   }
