@@ -92,6 +92,13 @@ export const QUOTA_RESET: FunctionDefinition = {
   invokesModels: false,
 };
 
+/**
+ * How long CloudFront waits for the API's first byte (and between bytes): 60 s is the most it
+ * allows without a quota increase. The CloudFront origin and the JSON-mode reply deadline both
+ * read it, so a JSON answer always arrives before CloudFront gives up with a 504.
+ */
+export const ORIGIN_READ_TIMEOUT_SECONDS = 60;
+
 /** Environment variables the functions read (set by Pulumi on AWS, by the local target locally). */
 export const FUNCTION_ENV = {
   table: 'PERCH_TABLE',

@@ -16,6 +16,7 @@ import type { Logger } from '../logging/logger';
 import { estimateTokens, type TokenUsage } from '../providers/model-provider';
 import { type ProviderResolution, replyCost } from '../providers/resolve-provider';
 import type { WidgetRecord } from '../records/table';
+import { ORIGIN_READ_TIMEOUT_SECONDS } from '../routes';
 import type { AuthorizedSession } from '../sessions/authorize-session';
 import {
   expirySeconds,
@@ -33,6 +34,12 @@ import { createSseStream, formatSseEvent } from './sse';
 export const MAX_MESSAGE_CHARS = 4000;
 /** The upstream model call's limit. */
 const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * In JSON mode the first byte is the whole answer, so the model gets only until this long after
+ * the request began: what is left of the origin read timeout covers storing the turns and the way
+ * back, and a visitor never gets CloudFront's 504 for a turn that was stored and charged.
+ */
+export const JSON_REPLY_DEADLINE_MS = (ORIGIN_READ_TIMEOUT_SECONDS - 15) * 1000;
 /** How long past the model's timeout a claimed session stays claimed (storing the turns). */
 const CLAIM_MARGIN_MS = 15_000;
 
@@ -51,6 +58,8 @@ export interface MessageRouteOptions {
   now?: () => number;
   /** Upstream model call limit. */
   timeoutMs?: number;
+  /** JSON mode: the model call ends this long after the request began (JSON_REPLY_DEADLINE_MS). */
+  jsonDeadlineMs?: number;
   heartbeatMs?: number;
   logger?: Pick<Logger, 'error'>;
 }
@@ -72,6 +81,7 @@ const SSE_HEADERS = {
 export function createMessageRoute(options: MessageRouteOptions) {
   const { sessions, findWidget, loadKeys, resolveProvider, loadKnowledge, counters, now = Date.now, logger } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const jsonDeadlineMs = options.jsonDeadlineMs ?? JSON_REPLY_DEADLINE_MS;
   const admission = widgetBySession(messageBodySchema, { sessions, findWidget, loadKeys, now });
   return createEdgeRoute<AdmittedMessage, StreamingApiResponse>(
     'messages',
@@ -118,9 +128,10 @@ export function createMessageRoute(options: MessageRouteOptions) {
         throw error;
       }
       const session = claimed;
-      const reply = (signal: AbortSignal, onDelta: (text: string) => void) =>
+      const reply = (signal: AbortSignal, onDelta: (text: string) => void, modelTimeoutMs = timeoutMs) =>
         runReply({
           ...options,
+          timeoutMs: modelTimeoutMs,
           auth: { ...auth, session },
           replyId,
           prompt,
@@ -135,7 +146,8 @@ export function createMessageRoute(options: MessageRouteOptions) {
 
       const accept = request.headers.accept ?? '';
       if (accept.includes('application/json') && !accept.includes('text/event-stream')) {
-        return jsonResponse(200, await reply(request.signal, () => undefined));
+        const left = Math.max(0, started + jsonDeadlineMs - now());
+        return jsonResponse(200, await reply(request.signal, () => undefined, Math.min(timeoutMs, left)));
       }
       const body = createSseStream(
         async (write, signal) => {

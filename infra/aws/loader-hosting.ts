@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EDGE_SECRET_HEADER } from '../../functions/http/request';
-import type { RouteDefinition } from '../../functions/routes';
+import { ORIGIN_READ_TIMEOUT_SECONDS, type RouteDefinition } from '../../functions/routes';
 import { createPrivateBucket } from './private-bucket';
+import { createViewerIpFunction } from './viewer-ip-function';
 
 /** Where `loader/build.ts` (`npm run build:loader`) writes `loader.js` and `chat.<hash>.js`. */
 export const LOADER_BUILD_DIR = 'dist/loader';
@@ -115,13 +116,15 @@ export interface LoaderHosting {
   bucketPolicy: aws.s3.BucketPolicy;
   originAccessControl: aws.cloudfront.OriginAccessControl;
   distribution: aws.cloudfront.Distribution;
+  viewerIpFunction: aws.cloudfront.Function;
   objects: aws.s3.BucketObjectv2[];
 }
 
 /**
  * One CloudFront domain for the loader and the API (a customer's CSP needs one entry): a
  * private bucket read only through Origin Access Control, and the REST API behind the API
- * paths with no caching. HTTPS only; static files compressed.
+ * paths with no caching, each API request given the visitor's IP by the viewer-IP function.
+ * HTTPS only; static files compressed.
  */
 export function createLoaderHosting({
   files,
@@ -160,6 +163,7 @@ export function createLoaderHosting({
     { parent },
   );
 
+  const viewerIpFunction = createViewerIpFunction(parent);
   const distribution = new aws.cloudfront.Distribution(
     'perch-cdn',
     {
@@ -185,8 +189,8 @@ export function createLoaderHosting({
             originProtocolPolicy: 'https-only',
             originSslProtocols: ['TLSv1.2'],
             // A streamed reply may pause between chunks; the handler's SSE heartbeat (~15 s) keeps
-            // it well under this idle limit (60 s is the most CloudFront allows without a quota raise).
-            originReadTimeout: 60,
+            // it well under this idle limit, and a JSON reply ends before it (JSON_REPLY_DEADLINE_MS).
+            originReadTimeout: ORIGIN_READ_TIMEOUT_SECONDS,
           },
         },
       ],
@@ -208,6 +212,7 @@ export function createLoaderHosting({
         compress: false,
         cachePolicyId: CACHING_DISABLED_POLICY,
         originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_POLICY,
+        functionAssociations: [{ eventType: 'viewer-request', functionArn: viewerIpFunction.arn }],
       })),
       restrictions: { geoRestriction: { restrictionType: 'none' } },
       viewerCertificate: { cloudfrontDefaultCertificate: true },
@@ -239,5 +244,5 @@ export function createLoaderHosting({
     { parent, dependsOn: [publicAccessBlock] },
   );
 
-  return { bucket, publicAccessBlock, bucketPolicy, originAccessControl, distribution, objects };
+  return { bucket, publicAccessBlock, bucketPolicy, originAccessControl, distribution, viewerIpFunction, objects };
 }

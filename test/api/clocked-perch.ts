@@ -31,6 +31,8 @@ export interface ClockedPerchOptions {
   startAt: number;
   resolveProvider?: (widget: WidgetRecord) => Promise<ProviderResolution>;
   timeoutMs?: number;
+  /** The JSON-mode reply deadline (see JSON_REPLY_DEADLINE_MS). */
+  jsonDeadlineMs?: number;
   /** What the functions read `secretEnv` settings from (identity secrets). */
   env?: NodeJS.ProcessEnv;
 }
@@ -59,6 +61,7 @@ export async function startClockedPerch({
   startAt,
   resolveProvider,
   timeoutMs,
+  jsonDeadlineMs,
   env = {},
 }: ClockedPerchOptions): Promise<ClockedPerch> {
   const table = 'perch-test';
@@ -94,7 +97,7 @@ export async function startClockedPerch({
       now: clock.now,
       logger,
     },
-    { resolveProvider, timeoutMs },
+    { resolveProvider, timeoutMs, jsonDeadlineMs },
   );
   const server: Server = createLocalServer({
     routes: ROUTES,
