@@ -108,7 +108,7 @@ export const FUNCTION_ENV = {
   sessionSecret: 'PERCH_SESSION_SECRET',
   /**
    * The value CloudFront sends in `X-Perch-Edge` to the API origin (AWS). Only a request carrying
-   * it came through CloudFront, so only then is `CloudFront-Viewer-Address` the visitor's IP.
+   * it came through CloudFront (any other is refused), so only then is `X-Perch-Viewer-IP` believed.
    */
   edgeSecret: 'PERCH_EDGE_SECRET',
   /** The private bucket holding knowledge artifacts (AWS; the messages function only). */

@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { PerchError } from '../errors/perch-error';
 
 /** The plain request the domain code sees: lower-case header names, decoded body. */
 export interface ApiRequest {
@@ -16,6 +18,11 @@ export interface ApiRequest {
 
 /** The header CloudFront adds to API requests, holding the edge secret. */
 export const EDGE_SECRET_HEADER = 'x-perch-edge';
+/**
+ * The visitor's IP, set by Perch's viewer-request CloudFront Function from `event.viewer.ip`
+ * (infra/aws/viewer-ip-function.ts), overwriting whatever the viewer sent under that name.
+ */
+export const VIEWER_IP_HEADER = 'x-perch-viewer-ip';
 
 export interface ProxyEventOptions {
   /** Set on AWS: proves a request came through Perch's CloudFront (see FUNCTION_ENV.edgeSecret). */
@@ -27,21 +34,30 @@ export interface ProxyEventOptions {
 const NEVER = new AbortController().signal;
 
 /**
- * The visitor's IP. Behind CloudFront, API Gateway's `sourceIp` is the edge's address; the
- * visitor's is in `CloudFront-Viewer-Address` ("ip:port"), trusted only with the edge secret,
- * since anyone calling the API directly could send that header. `X-Forwarded-For` is never used.
+ * With an edge secret configured, only CloudFront may call: a request without the secret went
+ * around it to the API stage, where it could pick its own viewer-IP header. Refused before any
+ * work, without a CORS grant (the closest code of DESIGN.md's table; no widget is consulted).
+ * True when the request proved it came through CloudFront; false on the local target.
  */
-function visitorIp(
-  event: APIGatewayProxyEvent,
-  headers: Record<string, string>,
-  edgeSecret: string | undefined,
-): string {
-  const sourceIp = event.requestContext?.identity?.sourceIp ?? '';
+function throughEdge(headers: Record<string, string>, edgeSecret: string | undefined): boolean {
+  if (!edgeSecret) return false;
   const given = headers[EDGE_SECRET_HEADER];
-  const viewer = headers['cloudfront-viewer-address'];
-  if (!edgeSecret || !given || !viewer || !sameSecret(given, edgeSecret)) return sourceIp;
-  const ip = viewer.slice(0, viewer.lastIndexOf(':'));
-  return ip === '' ? sourceIp : ip;
+  if (given !== undefined && sameSecret(given, edgeSecret)) return true;
+  throw new PerchError('widget_origin_denied', {
+    message: "Perch's API answers only through its CloudFront domain.",
+  });
+}
+
+/**
+ * The visitor's IP. Behind CloudFront, API Gateway's `sourceIp` is the edge's address; the
+ * visitor's is in VIEWER_IP_HEADER, believed only from a request that proved the edge secret.
+ * `CloudFront-Viewer-Address` and `X-Forwarded-For` are never used: the managed origin request
+ * policy does not forward the first, and the viewer writes the second.
+ */
+function visitorIp(event: APIGatewayProxyEvent, headers: Record<string, string>, edge: boolean): string {
+  const sourceIp = event.requestContext?.identity?.sourceIp ?? '';
+  const viewer = headers[VIEWER_IP_HEADER];
+  return edge && viewer !== undefined && isIP(viewer) !== 0 ? viewer : sourceIp;
 }
 
 const sameSecret = (given: string, expected: string) => {
@@ -49,7 +65,10 @@ const sameSecret = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
-/** Turns an API Gateway REST proxy event into an ApiRequest (AWS types stop here). */
+/**
+ * Turns an API Gateway REST proxy event into an ApiRequest (AWS types stop here); with an edge
+ * secret configured, throws a 403 PerchError for a request that did not come through CloudFront.
+ */
 export function fromProxyEvent(
   event: APIGatewayProxyEvent,
   { edgeSecret, signal = NEVER }: ProxyEventOptions = {},
@@ -59,6 +78,7 @@ export function fromProxyEvent(
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
+  const edge = throughEdge(headers, edgeSecret);
   const pathParams: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
     if (value !== undefined) pathParams[name] = value;
@@ -70,7 +90,7 @@ export function fromProxyEvent(
     pathParams,
     headers,
     body: event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw,
-    sourceIp: visitorIp(event, headers, edgeSecret),
+    sourceIp: visitorIp(event, headers, edge),
     requestId: event.requestContext?.requestId ?? '',
     signal,
   };
