@@ -249,6 +249,9 @@ function created(type: string, name: string, inputs: Record<string, any>): Omit<
         bucketRegionalDomainName: `${physical}.s3.${REGION}.amazonaws.com`,
       });
       break;
+    case 'aws:cloudfront/function:Function':
+      Object.assign(outputs, { name: physical, arn: `arn:aws:cloudfront::${ACCOUNT_ID}:function/${physical}` });
+      break;
     case 'aws:cloudfront/distribution:Distribution':
       Object.assign(outputs, {
         domainName: `${physical}.cloudfront.net`,
