@@ -51,7 +51,7 @@ export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts =
 
   const table = createPerchTable({ production: settings.production });
   const sessionSecret = createSessionSecret({ production: settings.production });
-  // CloudFront sends it to the API origin; the handlers trust CloudFront-Viewer-Address only with it.
+  // CloudFront sends it to the API origin; without it a request is refused, with it X-Perch-Viewer-IP is believed.
   const edgeSecret = new random.RandomBytes('edge-secret', { length: 24 }).hex;
   const knowledge = createStackKnowledge(config, knowledgeArtifacts, settings.production);
   const functions = createPerchFunctions({
