@@ -23,9 +23,8 @@ async function main(): Promise<void> {
     stack: process.env.PERCH_STACK ?? 'local',
   });
   console.log(`\nPerch is running. API: ${target.apiUrl}   Outputs: ${dataDir}/outputs.json`);
-  console.log(
-    `Operator pages (this machine only): ${target.apiUrl}${USAGE_PAGE_PATH}  ${target.apiUrl}${CONVERSATIONS_PAGE_PATH}`,
-  );
+  const pages = [USAGE_PAGE_PATH, CONVERSATIONS_PAGE_PATH].map((path) => `${target.apiUrl}${path}`);
+  console.log(`Operator pages (this machine only): ${pages.join('  ')}`);
   for (const [id, { publicKey, snippet }] of Object.entries(target.outputs.widgets)) {
     console.log(`\n  ${id}  ${publicKey}\n    ${snippet}`);
   }
