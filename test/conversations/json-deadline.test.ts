@@ -66,7 +66,7 @@ test('the JSON deadline sits inside the origin read timeout that CloudFront is g
   expect(JSON_REPLY_DEADLINE_MS).toBeGreaterThanOrEqual(30_000);
 });
 
-test('JSON: a model still writing at the deadline is cut: upstream_error, nothing stored, count given back', async () => {
+test('JSON: a model still writing at the deadline is cut; nothing stored, the count given back', async () => {
   model = (request) =>
     (async function* () {
       yield { type: 'delta' as const, text: 'A long answer, ' };
