@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { RouteDefinition } from '../../functions/routes';
-import { functionLimits, type PerchFunction } from './functions';
+import type { PerchFunction } from './functions';
 import type { AccountScope } from './policies';
 
 /** The one stage; CloudFront's API origin points at it. */
@@ -10,7 +10,7 @@ export const API_STAGE = 'live';
 
 export interface PerchApiOptions {
   routes: readonly RouteDefinition[];
-  functions: ReadonlyMap<string, PerchFunction>;
+  functions: ReadonlyMap<string, Pick<PerchFunction, 'fn'>>;
   scope: pulumi.Output<AccountScope>;
   parent?: pulumi.Resource;
 }
@@ -24,16 +24,31 @@ export interface PerchApi {
   invokeUrl: pulumi.Output<string>;
 }
 
+/** Lambda's invocation API for each transfer mode: STREAM on the classic `invocations` URI fails every call. */
+const LAMBDA_INVOCATION_PATH = {
+  STREAM: (arn: string) => `2021-11-15/functions/${arn}/response-streaming-invocations`,
+  BUFFERED: (arn: string) => `2015-03-31/functions/${arn}/invocations`,
+};
+
 /**
- * The URI API Gateway calls for a Lambda proxy integration. Streaming routes use Lambda's
- * `response-streaming-invocations` API (with `responseTransferMode: STREAM` on the integration),
- * the others the classic `invocations` API.
+ * How API Gateway calls a route's function, decided in one place so that the mode and the URI
+ * agree: the transfer mode, always explicit (the provider keeps STREAM when the argument is merely
+ * removed), its own invocation API, and a timeout of as long as the function may run (a REST API
+ * allows a streamed reply up to 15 minutes).
  */
-export function lambdaIntegrationUri(scope: AccountScope, functionArn: string, streaming: boolean): string {
-  const base = `arn:${scope.partition}:apigateway:${scope.region}:lambda:path`;
-  return streaming
-    ? `${base}/2021-11-15/functions/${functionArn}/response-streaming-invocations`
-    : `${base}/2015-03-31/functions/${functionArn}/invocations`;
+function lambdaProxyIntegration(route: RouteDefinition, fn: aws.lambda.Function, scope: pulumi.Output<AccountScope>) {
+  const mode = route.streaming ? 'STREAM' : 'BUFFERED';
+  const path = fn.arn.apply(LAMBDA_INVOCATION_PATH[mode]);
+  return {
+    type: 'AWS_PROXY',
+    integrationHttpMethod: 'POST',
+    responseTransferMode: mode,
+    uri: pulumi.interpolate`arn:${scope.partition}:apigateway:${scope.region}:lambda:path/${path}`,
+    timeoutMilliseconds: fn.timeout.apply((seconds) => {
+      if (seconds === undefined) throw new Error(`the function of ${route.resource} has no explicit timeout`);
+      return seconds * 1000;
+    }),
+  };
 }
 
 /**
@@ -68,35 +83,32 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
   };
 
   const deployed: pulumi.Resource[] = [];
-  const integrationFacts: pulumi.Output<string>[] = [];
+  // By `<METHOD> <path>`: the very arguments each method and integration was created with.
+  const snapshot: Record<string, { method: aws.apigateway.MethodArgs; integration: aws.apigateway.IntegrationArgs }> =
+    {};
   for (const route of routes) {
     const target = functions.get(route.name);
     if (!target) throw new Error(`route ${route.resource} names function ${route.name}, which was not created`);
     const resourceId = resourceFor(route.resource);
-    const uri = pulumi.all([scope, target.fn.arn]).apply(([s, arn]) => lambdaIntegrationUri(s, arn, route.streaming));
+    const invocation = lambdaProxyIntegration(route, target.fn, scope);
     for (const method of route.methods) {
+      const key = `${method} ${route.resource}`;
+      if (key in snapshot) throw new Error(`${key} is declared by two routes`);
       const id = `${route.name}-${method.toLowerCase()}`;
-      const apiMethod = new aws.apigateway.Method(
-        id,
-        { restApi: api.id, resourceId, httpMethod: method, authorization: 'NONE' },
-        { parent },
-      );
-      const integration = new aws.apigateway.Integration(
-        `${id}-integration`,
-        {
-          restApi: api.id,
-          resourceId,
-          httpMethod: apiMethod.httpMethod,
-          type: 'AWS_PROXY',
-          integrationHttpMethod: 'POST',
-          uri,
-          // A streamed reply may run as long as its function does (REST APIs allow up to 15 minutes).
-          ...(route.streaming
-            ? { responseTransferMode: 'STREAM', timeoutMilliseconds: functionLimits(route).timeout * 1000 }
-            : {}),
-        },
-        { parent },
-      );
+      const methodArgs: aws.apigateway.MethodArgs = {
+        restApi: api.id,
+        resourceId,
+        httpMethod: method,
+        authorization: 'NONE',
+      };
+      const apiMethod = new aws.apigateway.Method(id, methodArgs, { parent });
+      const integrationArgs: aws.apigateway.IntegrationArgs = {
+        restApi: api.id,
+        resourceId,
+        httpMethod: apiMethod.httpMethod,
+        ...invocation,
+      };
+      const integration = new aws.apigateway.Integration(`${id}-integration`, integrationArgs, { parent });
       const wildcardPath = route.resource.replace(/\{[^}]+\}/g, '*');
       new aws.lambda.Permission(
         `${id}-invoke`,
@@ -110,23 +122,20 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
         { parent },
       );
       deployed.push(apiMethod, integration);
-      integrationFacts.push(
-        pulumi.interpolate`${method} ${route.resource} ${uri} ${route.streaming ? 'STREAM' : 'BUFFERED'}`,
-      );
+      snapshot[key] = { method: methodArgs, integration: integrationArgs };
     }
   }
 
-  // A REST API serves a deployment snapshot: redeploy whenever a route or integration changes.
+  // A REST API serves a deployment snapshot, so the triggers hash the set of routes and every
+  // argument of their methods and integrations: any change replaces the deployment (triggers
+  // force a new one). Pulumi creates the replacement first, moves the stage to it, then deletes
+  // the old one, which API Gateway refuses while a stage points at it.
   const deployment = new aws.apigateway.Deployment(
     'perch-api-deployment',
     {
       restApi: api.id,
       description: 'Perch routes',
-      triggers: {
-        redeployment: pulumi
-          .all(integrationFacts)
-          .apply((facts) => createHash('sha256').update(facts.join('\n')).digest('hex')),
-      },
+      triggers: { redeployment: pulumi.output(snapshot).apply(sha256OfJson) },
     },
     { parent, dependsOn: deployed },
   );
@@ -149,4 +158,14 @@ export function createPerchApi({ routes, functions, scope, parent }: PerchApiOpt
 
   const domainName = pulumi.interpolate`${api.id}.execute-api.${scope.region}.${scope.dnsSuffix}`;
   return { api, stage, domainName, invokeUrl: pulumi.interpolate`https://${domainName}/${API_STAGE}` };
+}
+
+/** SHA-256 of a value's JSON with every object's keys sorted: the same routes hash the same in any order. */
+function sha256OfJson(value: unknown): string {
+  const json = JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+  return createHash('sha256').update(json).digest('hex');
 }

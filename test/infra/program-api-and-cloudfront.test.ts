@@ -44,7 +44,7 @@ describe('the REST API', () => {
       expect(integration.inputs.uri).toBe(
         `arn:aws:apigateway:${REGION}:lambda:path/${version}/functions/${functionArn(route.name)}/${api}`,
       );
-      expect(integration.inputs.responseTransferMode).toBe(route.streaming ? 'STREAM' : undefined);
+      expect(integration.inputs.responseTransferMode).toBe(route.streaming ? 'STREAM' : 'BUFFERED');
       const permission = program.deployment.named(`${route.name}-${method.toLowerCase()}-invoke`);
       expect(permission.inputs).toMatchObject({
         action: 'lambda:InvokeFunction',
