@@ -7,9 +7,10 @@ import { defineConfig } from './infra/config/schema';
 export default defineConfig({
   models: {
     local: { provider: 'faq', streamDelayMs: 30 },
-    // An LLM binding looks like this (the key comes from Secrets Manager on AWS):
-    // claude: { provider: 'bedrock', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0',
-    //           pricing: { inputPerMTok: 0.8, outputPerMTok: 4 } },
+    // A Bedrock binding looks like this (IAM, no key). Claude Haiku 4.5 is served only through an inference
+    // profile: `eu.` for the eu-west-1 stacks here (`us.`, `apac.`, `global.` elsewhere); prices are the eu. ones.
+    // claude: { provider: 'bedrock', modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
+    //           pricing: { inputPerMTok: 1.1, outputPerMTok: 5.5 } },
   },
   knowledge: {
     // Perch's own docs: the demo bot answers from them and cites the section it quotes.

@@ -1,5 +1,6 @@
 import { MANAGED_INDEX, type ModelBinding } from '../../functions/records/table';
 import type { FunctionDefinition } from '../../functions/routes';
+import { modelRegions, parseBedrockModelId, profileRegionProblem } from '../config/bedrock-model-id';
 
 /** One IAM policy statement; every Action and Resource is spelled out (no `*` grants). */
 export interface PolicyStatement {
@@ -102,12 +103,29 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** Foundation-model ARNs of the Bedrock bindings, in the binding's region or the stack's. */
+/**
+ * What the Bedrock bindings may stream, called in the binding's region or the stack's: a foundation
+ * model there; for a cross-Region inference profile, the profile there and the model in every Region
+ * it routes to (`modelRegions`). A profile that region cannot call fails the deploy, as `check` does.
+ */
 export function bedrockModelArns(models: readonly ModelBinding[], scope: AccountScope): string[] {
   const arns = models.flatMap((model) => {
     if (model.provider !== 'bedrock') return [];
-    const modelId = literal(model.modelId, 'Bedrock modelId');
-    return [`arn:${scope.partition}:bedrock:${model.region ?? scope.region}::foundation-model/${modelId}`];
+    const region = model.region ?? scope.region;
+    const refuse = (problem: string) => new Error(`Bedrock modelId ${JSON.stringify(model.modelId)}: ${problem}`);
+    const target = parseBedrockModelId(literal(model.modelId, 'Bedrock modelId'));
+    if ('problem' in target) throw refuse(target.problem);
+    const problem = profileRegionProblem(target, region);
+    if (problem) throw refuse(problem);
+    const bedrock = `arn:${scope.partition}:bedrock`;
+    const profile =
+      target.kind === 'profile'
+        ? [`${bedrock}:${region}:${scope.accountId}:inference-profile/${target.profileId}`]
+        : [];
+    return [
+      ...profile,
+      ...modelRegions(target, region).map((r) => `${bedrock}:${r}::foundation-model/${target.modelId}`),
+    ];
   });
   return [...new Set(arns)].sort();
 }

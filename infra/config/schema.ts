@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
 import { LOCALE_SETTINGS, type LocaleSetting, TEXT_KEYS, type Texts } from '../../functions/texts/language';
+import { awsRegion, bedrockModelId, checkProfileRegion } from './bedrock-model-id';
 import { publicSuffixWildcardProblem } from './public-suffix-wildcard';
 
 /**
@@ -26,15 +27,14 @@ export const modelSchema = z.discriminatedUnion('provider', [
   z
     .object({
       provider: z.literal('bedrock'),
-      modelId: z.string().min(1),
-      region: z
-        .string()
-        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')
-        .optional(),
+      // A foundation model or a cross-Region inference profile ID (`eu.anthropic.…`).
+      modelId: bedrockModelId,
+      region: awsRegion.optional(),
       pricing: pricingSchema.optional(),
       maxOutputTokens,
     })
-    .strict(),
+    .strict()
+    .superRefine(checkProfileRegion),
   z
     .object({
       provider: z.literal('openai'),

@@ -72,6 +72,24 @@ test('check exits 0 with a warning for an empty origin list', async () => {
   expect(result.stdout).toContain(`${file}: 1 widgets, 1 models, 0 knowledge bases — OK`);
 });
 
+test('check exits 1 for an inference profile its binding cannot call from its region', async () => {
+  const file = writeConfig('profile.config.ts', {
+    models: {
+      claude: { provider: 'bedrock', modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0', region: 'us-east-1' },
+    },
+    widgets: { docs: { name: 'Docs', model: 'claude', allowedOrigins: ['https://example.com'] } },
+  });
+
+  const result = await runCheck(file);
+
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(
+    '  ✗ models.claude.region: the eu. inference profile can only be called from eu-central-1, eu-central-2, ' +
+      'eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, not us-east-1: ' +
+      'set region to one of them or use the us. profile if the model has one',
+  );
+});
+
 test('check exits 1 naming a config file that does not exist', async () => {
   const result = await runCheck(join(dir, 'missing.config.ts'));
   expect(result.code).toBe(1);

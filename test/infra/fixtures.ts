@@ -12,7 +12,8 @@ export const ALL_FUNCTIONS = [...ROUTES, QUOTA_RESET];
 export const TEST_CONFIG = {
   models: {
     local: { provider: 'faq' },
-    claude: { provider: 'bedrock', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0' },
+    // An inference profile, as current Claude models are served (the stack is in eu-west-1).
+    claude: { provider: 'bedrock', modelId: 'eu.anthropic.claude-haiku-4-5-20251001-v1:0' },
     llama: { provider: 'bedrock', modelId: 'meta.llama3-8b-instruct-v1:0', region: 'us-west-2' },
     gateway: {
       provider: 'openai',

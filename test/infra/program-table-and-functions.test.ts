@@ -143,10 +143,16 @@ describe('the functions', () => {
 
   test('only the messages function may call models: the Bedrock models the widgets use, the gateway key secret', () => {
     const messages = policyOfRole('messages-role');
-    expect(messages.Statement.find((s: any) => s.Sid === 'BedrockModels').Resource).toEqual([
-      `arn:aws:bedrock:${REGION}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
-      'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-8b-instruct-v1:0',
-    ]);
+    // claude is the eu. profile (called in the stack's region, routed to any EU region), llama a model in us-west-2.
+    const haiku = 'anthropic.claude-haiku-4-5-20251001-v1:0';
+    const euRegions = ['central-1', 'central-2', 'north-1', 'south-1', 'south-2', 'west-1', 'west-2', 'west-3'];
+    expect(messages.Statement.find((s: any) => s.Sid === 'BedrockModels').Resource).toEqual(
+      [
+        ...euRegions.map((region) => `arn:aws:bedrock:eu-${region}::foundation-model/${haiku}`),
+        `arn:aws:bedrock:${REGION}:${ACCOUNT_ID}:inference-profile/eu.${haiku}`,
+        'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-8b-instruct-v1:0',
+      ].sort(),
+    );
     expect(messages.Statement.find((s: any) => s.Sid === 'Secrets').Resource).toEqual([
       outputsOf('aws:secretsmanager/secret:Secret').arn,
       `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:perch/llm-gateway-??????`,

@@ -10,7 +10,8 @@ import { type CompletionRequest, UpstreamError } from '../../functions/providers
 import { collect } from './collect-events';
 
 const bedrockMock = mockClient(BedrockRuntimeClient);
-const MODEL = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+// An inference profile ID goes to ConverseStream as it is: the role's grants make it callable (policies.ts).
+const MODEL = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const provider = createBedrockProvider({ modelId: MODEL, client: new BedrockRuntimeClient({ region: 'us-east-1' }) });
 beforeEach(() => bedrockMock.reset());
 
