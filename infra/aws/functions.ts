@@ -19,6 +19,8 @@ export interface PerchFunctionsOptions {
   edgeSecret: pulumi.Input<string>;
   /** The knowledge bucket and its artifacts' ARNs, when the stack deploys any base. */
   knowledge?: FunctionKnowledge;
+  /** By function name: the ARN of the SQS queue its failed asynchronous runs go to (`sqs:SendMessage`). */
+  failureQueues?: Readonly<Record<string, pulumi.Input<string>>>;
   parent?: pulumi.Resource;
 }
 
@@ -59,9 +61,13 @@ export function createPerchFunctions({
   logRetentionDays,
   edgeSecret,
   knowledge,
+  failureQueues = {},
   parent,
 }: PerchFunctionsOptions): Map<string, PerchFunction> {
   const stack = pulumi.getStack();
+  // Log group names are the only physical names Perch fixes: the project keeps two projects'
+  // stacks of the same name apart in one account.
+  const logGroupPrefix = `/perch/${pulumi.getProject()}/${stack}`;
   const functions = new Map<string, PerchFunction>();
   for (const definition of definitions) {
     const bundle = bundles.find((b) => b.name === definition.name);
@@ -69,9 +75,10 @@ export function createPerchFunctions({
       throw new Error(`no bundle for function ${definition.name}; bundleFunctions must build every function`);
     const name = definition.name;
     const readsKnowledge = definition.readsKnowledge && knowledge !== undefined;
+    const failureQueue = failureQueues[name];
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/perch/${stack}/${name}`, retentionInDays: logRetentionDays },
+      { name: `${logGroupPrefix}/${name}`, retentionInDays: logRetentionDays },
       { parent },
     );
     const role = new aws.iam.Role(
@@ -87,8 +94,15 @@ export function createPerchFunctions({
       {
         role: role.id,
         policy: pulumi
-          .all([scope, table.arn, logGroup.arn, sessionSecret.arn, readsKnowledge ? knowledge.artifactArns : []])
-          .apply(([scopeValue, tableArn, logGroupArn, sessionSecretArn, knowledgeArtifactArns]) =>
+          .all([
+            scope,
+            table.arn,
+            logGroup.arn,
+            sessionSecret.arn,
+            readsKnowledge ? knowledge.artifactArns : [],
+            failureQueue ? [failureQueue] : [],
+          ])
+          .apply(([scopeValue, tableArn, logGroupArn, sessionSecretArn, knowledgeArtifactArns, failureQueueArns]) =>
             JSON.stringify(
               functionPolicy(definition, {
                 scope: scopeValue,
@@ -98,6 +112,7 @@ export function createPerchFunctions({
                 models,
                 identitySecrets,
                 knowledgeArtifactArns,
+                failureQueueArns,
               }),
             ),
           ),

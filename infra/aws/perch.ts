@@ -11,7 +11,11 @@ import { createPerchFunctions, type PerchFunction } from './functions';
 import { createKnowledgeStore, type KnowledgeStore } from './knowledge-store';
 import { createLoaderHosting, type LoaderFile, type LoaderHosting } from './loader-hosting';
 import type { AccountScope } from './policies';
-import { createQuotaResetSchedule, type QuotaResetSchedule } from './quota-reset-schedule';
+import {
+  createQuotaResetDeadLetterQueue,
+  createQuotaResetSchedule,
+  type QuotaResetSchedule,
+} from './quota-reset-schedule';
 import { createSessionSecret } from './session-secret';
 import type { StackSettings } from './stack-settings';
 import { createPerchTable } from './table';
@@ -54,6 +58,7 @@ export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts =
   // CloudFront sends it to the API origin; without it a request is refused, with it X-Perch-Viewer-IP is believed.
   const edgeSecret = new random.RandomBytes('edge-secret', { length: 24 }).hex;
   const knowledge = createStackKnowledge(config, knowledgeArtifacts, settings.production);
+  const quotaResetQueue = createQuotaResetDeadLetterQueue();
   const functions = createPerchFunctions({
     definitions: [...ROUTES, QUOTA_RESET],
     bundles,
@@ -66,9 +71,14 @@ export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts =
     logRetentionDays: settings.logRetentionDays,
     edgeSecret,
     knowledge: knowledge && { bucket: knowledge.bucket.bucket, artifactArns: knowledge.artifactArns },
+    failureQueues: { [QUOTA_RESET.name]: quotaResetQueue.arn },
   });
   const api = createPerchApi({ routes: ROUTES, functions, scope });
-  const schedule = createQuotaResetSchedule({ fn: functions.get(QUOTA_RESET.name)!.fn, scope });
+  const schedule = createQuotaResetSchedule({
+    quotaReset: functions.get(QUOTA_RESET.name)!,
+    deadLetterQueue: quotaResetQueue,
+    scope,
+  });
   const hosting = createLoaderHosting({
     files: loaderFiles,
     routes: ROUTES,

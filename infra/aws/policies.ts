@@ -36,6 +36,8 @@ export interface FunctionPolicyOptions {
   identitySecrets?: readonly string[];
   /** ARNs of the deployed knowledge artifacts (`arn:aws:s3:::<bucket>/<digest>.json.gz`), if any. */
   knowledgeArtifactArns?: readonly string[];
+  /** SQS queues this function's failed asynchronous runs are sent to (its on-failure destination). */
+  failureQueueArns?: readonly string[];
 }
 
 /**
@@ -43,11 +45,13 @@ export interface FunctionPolicyOptions {
  * uses: its DynamoDB actions on the table (and the `managed` index when it queries), the
  * session secret, and — for functions that call models — streaming invocation of exactly the
  * Bedrock foundation models and the OpenAI-compatible API key secrets the config binds, and —
- * for functions that read knowledge — `s3:GetObject` on exactly the deployed artifacts.
+ * for functions that read knowledge — `s3:GetObject` on exactly the deployed artifacts, and
+ * `sqs:SendMessage` on the queues its failed asynchronous runs go to, if it is given any.
  * Statements with nothing to grant are left out rather than written with a wildcard.
  */
 export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOptions): PolicyDocument {
   const { scope, tableArn, logGroupArn, sessionSecretArn, models, knowledgeArtifactArns = [] } = options;
+  const failureQueues = [...new Set(options.failureQueueArns ?? [])].sort();
   const identitySecrets = fn.verifiesIdentity ? (options.identitySecrets ?? []) : [];
   const statements: PolicyStatement[] = [
     {
@@ -98,6 +102,15 @@ export function functionPolicy(fn: FunctionDefinition, options: FunctionPolicyOp
       // Objects only: without s3:ListBucket a missing artifact reads as AccessDenied (bot_not_ready).
       Action: ['s3:GetObject'],
       Resource: artifacts,
+    });
+  }
+  if (failureQueues.length > 0) {
+    statements.push({
+      Sid: 'FailedRuns',
+      Effect: 'Allow',
+      // Lambda sends a failed async run's record to the destination with the function's own role.
+      Action: ['sqs:SendMessage'],
+      Resource: failureQueues,
     });
   }
   return { Version: '2012-10-17', Statement: statements };

@@ -1,12 +1,20 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { PerchFunction } from './functions';
 import { type AccountScope, serviceTrustPolicy } from './policies';
 
 /** 00:00 UTC every day: the UTC day boundary the daily limits count by. */
 export const QUOTA_RESET_CRON = 'cron(0 0 * * ? *)';
 
+/** Lambda's own retries of a run that throws or times out (0–2; the roll-up is idempotent). */
+export const QUOTA_RESET_RUN_RETRIES = 2;
+/** How long a run may wait in Lambda's async queue (throttled, say) before it goes to the queue. */
+export const QUOTA_RESET_MAX_EVENT_AGE_SECONDS = 6 * 3600;
+
 export interface QuotaResetScheduleOptions {
-  fn: aws.lambda.Function;
+  /** The quota-reset function, whose role's policy lets it send to `deadLetterQueue`. */
+  quotaReset: Pick<PerchFunction, 'fn' | 'policy'>;
+  deadLetterQueue: aws.sqs.Queue;
   scope: pulumi.Output<AccountScope>;
   parent?: pulumi.Resource;
 }
@@ -16,18 +24,45 @@ export interface QuotaResetSchedule {
   deadLetterQueue: aws.sqs.Queue;
   role: aws.iam.Role;
   policy: aws.iam.RolePolicy;
+  asyncInvokeConfig: aws.lambda.FunctionEventInvokeConfig;
 }
 
 /**
- * EventBridge Scheduler runs the quota-reset function at 00:00 UTC, retrying for a few hours;
- * an invocation that still fails lands in an SQS dead-letter queue to inspect. Correctness does
- * not hang on it (a counter from an earlier day never blocks today), so late is fine.
+ * Where failed quota resets land: Scheduler's undeliverable invocations and the function's failed
+ * runs. SQS-managed encryption, so senders need no KMS grant; same account, so no queue policy.
  */
-export function createQuotaResetSchedule({ fn, scope, parent }: QuotaResetScheduleOptions): QuotaResetSchedule {
-  const deadLetterQueue = new aws.sqs.Queue(
+export function createQuotaResetDeadLetterQueue(parent?: pulumi.Resource): aws.sqs.Queue {
+  return new aws.sqs.Queue(
     'quota-reset-dlq',
     { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true },
     { parent },
+  );
+}
+
+/**
+ * EventBridge Scheduler runs the quota-reset function at 00:00 UTC. It invokes asynchronously, so
+ * its retries and dead-letter queue cover delivery only; a run that throws or times out is retried
+ * by Lambda and then sent to the same queue by the function's on-failure destination. Correctness
+ * does not hang on it (a counter from an earlier day never blocks today), so late is fine.
+ */
+export function createQuotaResetSchedule({
+  quotaReset: { fn, policy: fnPolicy },
+  deadLetterQueue,
+  scope,
+  parent,
+}: QuotaResetScheduleOptions): QuotaResetSchedule {
+  const asyncInvokeConfig = new aws.lambda.FunctionEventInvokeConfig(
+    'quota-reset-async-invoke',
+    {
+      functionName: fn.name,
+      // Scheduler invokes the unqualified ARN, which runs $LATEST.
+      qualifier: '$LATEST',
+      maximumRetryAttempts: QUOTA_RESET_RUN_RETRIES,
+      maximumEventAgeInSeconds: QUOTA_RESET_MAX_EVENT_AGE_SECONDS,
+      destinationConfig: { onFailure: { destination: deadLetterQueue.arn } },
+    },
+    // Lambda refuses an on-failure destination the function's role cannot send to yet.
+    { parent, dependsOn: [fnPolicy] },
   );
   const role = new aws.iam.Role(
     'quota-reset-scheduler-role',
@@ -67,7 +102,8 @@ export function createQuotaResetSchedule({ fn, scope, parent }: QuotaResetSchedu
         deadLetterConfig: { arn: deadLetterQueue.arn },
       },
     },
-    { parent, dependsOn: [policy] },
+    // No run before its failures have somewhere to go.
+    { parent, dependsOn: [policy, asyncInvokeConfig] },
   );
-  return { schedule, deadLetterQueue, role, policy };
+  return { schedule, deadLetterQueue, role, policy, asyncInvokeConfig };
 }

@@ -38,6 +38,8 @@ export interface Deployment<T> {
 
 interface Options {
   stack?: string;
+  /** The Pulumi project (`name` in Pulumi.yaml). */
+  project?: string;
   /** `perch:*` stack settings, as `pulumi config set` would hold them. */
   config?: Record<string, string>;
 }
@@ -61,7 +63,10 @@ interface StoredResource {
 export class MockEngine {
   private state = new Map<string, StoredResource>();
 
-  async run<T>(program: () => T | Promise<T>, { stack = 'dev', config = {} }: Options = {}): Promise<Deployment<T>> {
+  async run<T>(
+    program: () => T | Promise<T>,
+    { stack = 'dev', project = 'perch', config = {} }: Options = {},
+  ): Promise<Deployment<T>> {
     const registered: MockResource[] = [];
     const requestFacts = new Map<string, Facts>();
     const nextState = new Map<string, StoredResource>();
@@ -109,7 +114,7 @@ export class MockEngine {
           }
         },
       },
-      'perch',
+      project,
       stack,
       false,
     );

@@ -10,7 +10,7 @@ const scope: AccountScope = {
   dnsSuffix: 'amazonaws.com',
 };
 const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/perch-abc';
-const LOGS = 'arn:aws:logs:eu-west-1:123456789012:log-group:/perch/dev/messages';
+const LOGS = 'arn:aws:logs:eu-west-1:123456789012:log-group:/perch/perch/dev/messages';
 const SESSION_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-signing-1a2b3c-AbCdEf';
 const MODELS: ModelBinding[] = [
   { provider: 'faq' },
@@ -168,6 +168,22 @@ describe('function policies derived from functions/routes.ts', () => {
     // No artifact deployed: no statement at all, never an empty or * one.
     expect(knowledgePolicyOf(route('messages'), []).Statement.map((s) => s.Sid)).not.toContain('KnowledgeArtifacts');
     expect(policyOf(route('messages')).Statement.map((s) => s.Sid)).not.toContain('KnowledgeArtifacts');
+  });
+
+  test('sqs:SendMessage only for the failure queues a function is given, on exactly those', () => {
+    const queue = 'arn:aws:sqs:eu-west-1:123456789012:quota-reset-dlq-1a2b3c';
+    const options = { scope, tableArn: TABLE, logGroupArn: LOGS, sessionSecretArn: SESSION_SECRET, models: MODELS };
+    expect(functionPolicy(QUOTA_RESET, { ...options, failureQueueArns: [queue] }).Statement.at(-1)).toEqual({
+      Sid: 'FailedRuns',
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: [queue],
+    });
+    // None given: no statement at all, never an empty or * one.
+    for (const fn of [...ROUTES, QUOTA_RESET]) {
+      const actions = functionPolicy(fn, { ...options, failureQueueArns: [] }).Statement.flatMap((s) => s.Action);
+      expect(actions.filter((action) => action.startsWith('sqs:'))).toEqual([]);
+    }
   });
 
   test.each([

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_TABLE_NAME } from '../../functions/records/table';
-import { FUNCTION_ENV, QUOTA_RESET } from '../../functions/routes';
+import { FUNCTION_ENV } from '../../functions/routes';
 import { ensureTable, startLocalDatabase } from '../../infra/local/database';
 import { DEV, useDeployedProgram } from './deployed-program';
 import { ALL_FUNCTIONS } from './fixtures';
@@ -10,7 +10,7 @@ import { wildcardGrants } from './iam';
 import { ACCOUNT_ID, MockEngine, REGION } from './mock-engine';
 
 // The Pulumi program under the mock engine (see deployed-program.ts):
-// the DynamoDB table, the functions and their roles, and the quota reset schedule.
+// the DynamoDB table, the functions, their roles and log groups, and the names Perch fixes.
 const program = useDeployedProgram('program-table-and-functions');
 const { one, outputsOf, lambdaNamed, policyOfRole, deployPerch } = program;
 
@@ -118,7 +118,7 @@ describe('the functions', () => {
       expect(lambda.inputs.environment.variables[FUNCTION_ENV.sessionSecretArn]).toBe(
         fn.sessionSecret ? outputsOf('aws:secretsmanager/secret:Secret').arn : undefined,
       );
-      expect(lambda.inputs.loggingConfig.logGroup).toBe(`/perch/dev/${name}`);
+      expect(lambda.inputs.loggingConfig.logGroup).toBe(`/perch/perch/dev/${name}`);
     },
   );
 
@@ -136,7 +136,7 @@ describe('the functions', () => {
       expect(table.Action).toEqual([...fn.tableActions].sort().map((a) => `dynamodb:${a}`));
       expect(table.Resource[0]).toBe(outputsOf('aws:dynamodb/table:Table').arn);
       expect(policy.Statement.find((s: any) => s.Sid === 'WriteOwnLogs').Resource).toEqual([
-        `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/perch/dev/${name}:log-stream:*`,
+        `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/perch/perch/dev/${name}:log-stream:*`,
       ]);
     },
   );
@@ -202,36 +202,28 @@ describe('the functions', () => {
   });
 });
 
-describe('the quota reset schedule', () => {
-  test('runs the reset function at 00:00 UTC with retries and a dead-letter queue', () => {
-    const schedule = one('aws:scheduler/schedule:Schedule').inputs;
-    expect(schedule.scheduleExpression).toBe('cron(0 0 * * ? *)');
-    expect(schedule.scheduleExpressionTimezone).toBe('UTC');
-    expect(schedule.target.arn).toBe(lambdaNamed(QUOTA_RESET.name).outputs.arn);
-    expect(schedule.target.retryPolicy.maximumRetryAttempts).toBeGreaterThan(0);
-    expect(schedule.target.deadLetterConfig.arn).toBe(outputsOf('aws:sqs/queue:Queue').arn);
+describe('the names Perch fixes', () => {
+  test("another project's stack of the same name gets log groups and log grants of its own", async () => {
+    const docs = await new MockEngine().run(() => deployPerch(), { project: 'perch-docs', stack: 'dev' });
+    const logGroups = (deployment: typeof docs) =>
+      deployment.byType('aws:cloudwatch/logGroup:LogGroup').map((group) => group.inputs.name);
+    expect(logGroups(docs).sort()).toEqual(ALL_FUNCTIONS.map((fn) => `/perch/perch-docs/dev/${fn.name}`).sort());
+    expect(logGroups(docs).filter((name) => logGroups(program.deployment).includes(name))).toEqual([]);
+    const policy = docs.byType('aws:iam/rolePolicy:RolePolicy').find((p) => p.name === 'messages-policy')!;
+    expect(JSON.parse(policy.inputs.policy).Statement[0]).toMatchObject({
+      Sid: 'WriteOwnLogs',
+      Resource: [`arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/perch/perch-docs/dev/messages:log-stream:*`],
+    });
   });
 
-  test('its role may invoke only the reset function and write only to its dead-letter queue', () => {
-    const role = program.deployment.named('quota-reset-scheduler-role');
-    expect(one('aws:scheduler/schedule:Schedule').inputs.target.roleArn).toBe(role.outputs.arn);
-    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0]).toMatchObject({
-      Principal: { Service: 'scheduler.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
-    });
-    expect(policyOfRole('quota-reset-scheduler-role').Statement).toEqual([
-      {
-        Sid: 'InvokeQuotaReset',
-        Effect: 'Allow',
-        Action: ['lambda:InvokeFunction'],
-        Resource: [lambdaNamed(QUOTA_RESET.name).outputs.arn],
-      },
-      {
-        Sid: 'DeadLetters',
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage'],
-        Resource: [outputsOf('aws:sqs/queue:Queue').arn],
-      },
-    ]);
+  test('log groups are the only physical names: every other AWS name is left to Pulumi (a random suffix)', () => {
+    const named = program.deployment.resources.filter(
+      (r) =>
+        r.type.startsWith('aws:') &&
+        (r.inputs.name !== undefined ||
+          r.inputs.namePrefix !== undefined ||
+          (r.type === 'aws:s3/bucket:Bucket' && r.inputs.bucket !== undefined)),
+    );
+    expect(named.map((r) => r.type)).toEqual(ALL_FUNCTIONS.map(() => 'aws:cloudwatch/logGroup:LogGroup'));
   });
 });
