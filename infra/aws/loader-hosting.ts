@@ -4,6 +4,8 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { EDGE_SECRET_HEADER } from '../../functions/http/request';
 import { ORIGIN_READ_TIMEOUT_SECONDS, type RouteDefinition } from '../../functions/routes';
+import { loaderHistory, type ServedFile } from './loader-history';
+import { LOADER_ENTRY_KEY, uploadLoaderEntry, uploadLoaderFiles } from './loader-objects';
 import { createPrivateBucket } from './private-bucket';
 import { createViewerIpFunction } from './viewer-ip-function';
 
@@ -107,6 +109,8 @@ export interface LoaderHostingOptions {
   priceClass: string;
   /** Sent to the API origin as `X-Perch-Edge`, so handlers know a request came through CloudFront. */
   edgeSecret: pulumi.Input<string>;
+  /** Files earlier deploys served that are still kept (`retainedFiles`); none by default. */
+  retained?: readonly ServedFile[];
   parent?: pulumi.Resource;
 }
 
@@ -118,6 +122,8 @@ export interface LoaderHosting {
   distribution: aws.cloudfront.Distribution;
   viewerIpFunction: aws.cloudfront.Function;
   objects: aws.s3.BucketObjectv2[];
+  /** What this deploy served, for the next one to keep (the `loaderHistory` stack output). */
+  history: ServedFile[];
 }
 
 /**
@@ -134,23 +140,12 @@ export function createLoaderHosting({
   production,
   priceClass,
   edgeSecret,
+  retained = [],
   parent,
 }: LoaderHostingOptions): LoaderHosting {
   const { bucket, publicAccessBlock } = createPrivateBucket('loader', { production, parent });
-  const objects = files.map(
-    (file) =>
-      new aws.s3.BucketObjectv2(
-        `loader-file-${file.name}`,
-        {
-          bucket: bucket.id,
-          key: file.key,
-          source: new pulumi.asset.FileAsset(file.path),
-          contentType: file.contentType,
-          cacheControl: file.cacheControl,
-        },
-        { parent },
-      ),
-  );
+  const servedKeys = [...files.map((file) => file.key), ...retained.map((file) => file.key)].sort();
+  const uploaded = uploadLoaderFiles(bucket, files, retained, parent);
 
   const originAccessControl = new aws.cloudfront.OriginAccessControl(
     'loader-oac',
@@ -233,8 +228,8 @@ export function createLoaderHosting({
               Effect: 'Allow',
               Principal: { Service: 'cloudfront.amazonaws.com' },
               Action: ['s3:GetObject'],
-              // Exactly the files of this build, and only for this distribution.
-              Resource: files.map((file) => `${bucketArn}/${file.key}`),
+              // Exactly the files of this build and those kept from earlier ones, for this distribution only.
+              Resource: servedKeys.map((key) => `${bucketArn}/${key}`),
               Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
             },
           ],
@@ -244,5 +239,20 @@ export function createLoaderHosting({
     { parent, dependsOn: [publicAccessBlock] },
   );
 
-  return { bucket, publicAccessBlock, bucketPolicy, originAccessControl, distribution, viewerIpFunction, objects };
+  const entry = files.find((file) => file.key === LOADER_ENTRY_KEY)!;
+  const objects = [...uploaded, uploadLoaderEntry(bucket, entry, [...uploaded, bucketPolicy], parent)];
+  const history = loaderHistory(
+    files.filter((file) => isContentHashed(file.name)),
+    retained,
+  );
+  return {
+    bucket,
+    publicAccessBlock,
+    bucketPolicy,
+    originAccessControl,
+    distribution,
+    viewerIpFunction,
+    objects,
+    history,
+  };
 }

@@ -9,6 +9,7 @@ import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { API_STAGE, createPerchApi, type PerchApi } from './api';
 import { createPerchFunctions, type PerchFunction } from './functions';
 import { createKnowledgeStore, type KnowledgeStore } from './knowledge-store';
+import { retainedFiles, type ServedFile } from './loader-history';
 import { createLoaderHosting, type LoaderFile, type LoaderHosting } from './loader-hosting';
 import type { AccountScope } from './policies';
 import {
@@ -28,6 +29,8 @@ export interface PerchOptions {
   /** The built artifact of every base in `config.knowledge` (`writeKnowledgeArtifacts`). */
   knowledgeArtifacts?: readonly KnowledgeArtifactFile[];
   settings: StackSettings;
+  /** What the previous deploy served (`previousLoaderHistory`), and the time of this one. */
+  loaderHistory?: { previous: readonly ServedFile[]; now: Date };
 }
 
 export interface Perch {
@@ -43,7 +46,14 @@ export interface Perch {
 }
 
 /** Everything Perch runs on AWS, for one stack of a resolved config. */
-export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts = [], settings }: PerchOptions): Perch {
+export function createPerch({
+  config,
+  bundles,
+  loaderFiles,
+  knowledgeArtifacts = [],
+  settings,
+  loaderHistory = { previous: [], now: new Date() },
+}: PerchOptions): Perch {
   const scope: pulumi.Output<AccountScope> = pulumi
     .all([aws.getPartitionOutput(), aws.getRegionOutput(), aws.getCallerIdentityOutput()])
     .apply(([partition, region, identity]) => ({
@@ -87,6 +97,7 @@ export function createPerch({ config, bundles, loaderFiles, knowledgeArtifacts =
     production: settings.production,
     priceClass: settings.priceClass,
     edgeSecret,
+    retained: retainedFiles(loaderHistory.previous, loaderFiles, loaderHistory.now),
   });
   const widgets = new Map(
     config.widgets.map((widget) => {

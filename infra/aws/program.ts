@@ -6,6 +6,7 @@ import { bundleFunctions, MissingHandlerError } from '../build/bundle-functions'
 import { KNOWLEDGE_BUILD_DIR, writeKnowledgeArtifacts } from '../build/knowledge-artifacts';
 import { ConfigError, loadResolvedConfig } from '../config/load';
 import type { ResolvedConfig } from '../config/resolve';
+import { LOADER_HISTORY_OUTPUT, previousLoaderHistory } from './loader-history';
 import { LOADER_BUILD_DIR, LoaderBuildMissingError, listLoaderFiles } from './loader-hosting';
 import { createPerch } from './perch';
 import { readStackSettings } from './stack-settings';
@@ -51,7 +52,8 @@ export async function runPerchProgram({
     for (const warning of artifact.warnings) pulumi.log.warn(warning);
     pulumi.log.info(artifact.summary);
   }
-  const perch = createPerch({ config, bundles, loaderFiles, knowledgeArtifacts, settings });
+  const loaderHistory = { previous: await previousLoaderHistory(), now: new Date() };
+  const perch = createPerch({ config, bundles, loaderFiles, knowledgeArtifacts, settings, loaderHistory });
   return {
     apiUrl: perch.outputs.apiUrl,
     loaderUrl: perch.outputs.loaderUrl,
@@ -61,6 +63,8 @@ export async function runPerchProgram({
     /** For operators: `npm run usage -- --outputs <file of pulumi stack output --json>`. */
     tableName: perch.table.name,
     region: aws.getRegionOutput().region,
+    /** The chat bundles this deploy served, for the next deploy to keep (a secret only to keep it off the screen). */
+    [LOADER_HISTORY_OUTPUT]: pulumi.secret(perch.hosting.history),
   };
 }
 

@@ -5,6 +5,8 @@ import * as settings from '@pulumi/pulumi/runtime/settings';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';
+/** What `pulumi.getOrganization()` answers on a DIY backend (S3, local), as on this machine's tests. */
+export const ORGANIZATION = 'organization';
 
 export type Operation = 'create' | 'update' | 'replace' | 'same';
 
@@ -62,6 +64,8 @@ interface StoredResource {
  */
 export class MockEngine {
   private state = new Map<string, StoredResource>();
+  /** Each stack's outputs after its last successful run: what a StackReference to it reads. */
+  private stackOutputs = new Map<string, unknown>();
 
   async run<T>(
     program: () => T | Promise<T>,
@@ -74,6 +78,10 @@ export class MockEngine {
     await pulumi.runtime.setMocks(
       {
         newResource: async (args) => {
+          if (args.type === 'pulumi:pulumi:StackReference') {
+            const outputs = this.stackOutputs.get(args.inputs.name) ?? {};
+            return { id: args.inputs.name, state: { name: args.inputs.name, outputs, secretOutputNames: [] } };
+          }
           const key = `${args.type}::${args.name}`;
           const facts: Facts = requestFacts.get(key) ?? NO_FACTS;
           const renamedFrom = this.state.has(key)
@@ -117,6 +125,7 @@ export class MockEngine {
       project,
       stack,
       false,
+      ORGANIZATION,
     );
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`perch:${k}`, v])));
     // The mock monitor hides resource options from `newResource`; read them off the request.
@@ -148,6 +157,7 @@ export class MockEngine {
     }
     const deletes = [...this.state.keys()].filter((key) => !nextState.has(key) && !renamed.has(key));
     this.state = nextState;
+    this.stackOutputs.set(`${ORGANIZATION}/${project}/${stack}`, outputs);
     return {
       result,
       outputs: outputs as Deployment<T>['outputs'],
