@@ -8,6 +8,20 @@ export const LOADER_ENTRY_KEY = 'v1/loader.js';
 /** The resource name of a loader file: the same while it is current and once retained. */
 const objectName = (key: string) => `loader-file-${key.slice(key.lastIndexOf('/') + 1)}`;
 
+/** One file of this build, from its path in the build output. */
+const builtObject = (bucket: aws.s3.Bucket, file: LoaderFile, opts: pulumi.CustomResourceOptions) =>
+  new aws.s3.BucketObjectv2(
+    objectName(file.key),
+    {
+      bucket: bucket.id,
+      key: file.key,
+      source: new pulumi.asset.FileAsset(file.path),
+      contentType: file.contentType,
+      cacheControl: file.cacheControl,
+    },
+    opts,
+  );
+
 /**
  * Uploads the build's files except `loader.js`, and the files earlier deploys served that are
  * kept for a while (`retainedFiles`): an open page or a cached `loader.js` still asks for those.
@@ -20,20 +34,7 @@ export function uploadLoaderFiles(
 ): aws.s3.BucketObjectv2[] {
   const built = files
     .filter((file) => file.key !== LOADER_ENTRY_KEY)
-    .map(
-      (file) =>
-        new aws.s3.BucketObjectv2(
-          objectName(file.key),
-          {
-            bucket: bucket.id,
-            key: file.key,
-            source: new pulumi.asset.FileAsset(file.path),
-            contentType: file.contentType,
-            cacheControl: file.cacheControl,
-          },
-          { parent },
-        ),
-    );
+    .map((file) => builtObject(bucket, file, { parent }));
   const kept = retained.map(
     (file) =>
       new aws.s3.BucketObjectv2(
@@ -61,15 +62,5 @@ export function uploadLoaderEntry(
   dependsOn: pulumi.Resource[],
   parent?: pulumi.Resource,
 ): aws.s3.BucketObjectv2 {
-  return new aws.s3.BucketObjectv2(
-    objectName(file.key),
-    {
-      bucket: bucket.id,
-      key: file.key,
-      source: new pulumi.asset.FileAsset(file.path),
-      contentType: file.contentType,
-      cacheControl: file.cacheControl,
-    },
-    { parent, dependsOn },
-  );
+  return builtObject(bucket, file, { parent, dependsOn });
 }
