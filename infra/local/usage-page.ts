@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BUDGET_WARNING_FRACTION, budgetLevel, readDailyBudgets } from '../../functions/usage/budget-alerts';
 import { USAGE_RETENTION_DAYS } from '../../functions/usage/counter-record';
 import type { UsageFigures } from '../../functions/usage/daily-usage';
 import { type DayUsage, readUsageReport, type UsageReport, type WidgetUsage } from '../../functions/usage/report';
-import { figureCells, formatCount, formatRefusals } from '../usage/format-text';
+import { figureCells, formatCost, formatCount, formatRefusals } from '../usage/format-text';
 import { CONVERSATIONS_PAGE_PATH, createOperatorPage, escapeHtml, USAGE_PAGE_PATH } from './operator-page';
 import type { LocalPathHandler } from './server';
 
@@ -33,7 +34,12 @@ export function createUsagePage({ doc, table, now = Date.now }: UsagePageOptions
       return true;
     }
     const report = await readUsageReport({ doc, table, days: query.days, widgetId: query.widget, now });
-    usagePage.send(res, 200, renderReport(report, query), req.method);
+    const budgets = await readDailyBudgets(
+      doc,
+      table,
+      report.widgets.map((w) => w.widgetId),
+    );
+    usagePage.send(res, 200, renderReport(report, query, budgets), req.method);
     return true;
   };
 }
@@ -50,7 +56,11 @@ function parseQuery(params: URLSearchParams): { days: number; widget?: string } 
   return { days, widget };
 }
 
-function renderReport(report: UsageReport, { days, widget }: { days: number; widget?: string }): string {
+function renderReport(
+  report: UsageReport,
+  { days, widget }: { days: number; widget?: string },
+  budgets: ReadonlyMap<string, number>,
+): string {
   const link = (d: number, w = widget, path = USAGE_PAGE_PATH) =>
     `${path}?days=${d}${w ? `&amp;widget=${encodeURIComponent(w)}` : ''}`;
   const dayLinks = [7, 30, 90]
@@ -97,7 +107,29 @@ function renderReport(report: UsageReport, { days, widget }: { days: number; wid
     '<th>est. cost</th><th class="text">refusals</th><th>messages/day</th></tr></thead>\n' +
     `<tbody>${rows}</tbody>${footer}</table>`;
   const detail = report.widgets.length === 1 ? dayTable(report.widgets[0]!) : '';
-  return usagePage.render('Perch usage', `<h1>Perch usage</h1>${meta}${nav}${overview}${detail}`);
+  const alerts = alertsToday(report, budgets);
+  return usagePage.render('Perch usage', `<h1>Perch usage</h1>${meta}${nav}${alerts}${overview}${detail}`);
+}
+
+/** Today's budget alerts, the conditions the AWS stack alarms on (80 % of `dailyBudgetUsd`, cap reached). */
+function alertsToday(report: UsageReport, budgets: ReadonlyMap<string, number>): string {
+  const items = report.widgets.flatMap((w) => {
+    const budget = budgets.get(w.widgetId);
+    const cost = w.days.at(-1)?.costUsd ?? 0;
+    const level = budgetLevel(cost, budget);
+    if (level === undefined || budget === undefined) return [];
+    const percent = Math.floor((cost / budget) * 100);
+    const share = `${formatCost(cost)} of its ${formatCost(budget)} daily budget (${percent} %)`;
+    const what =
+      level === 'cap_reached'
+        ? `<strong>daily budget reached</strong>: ${share}; ` +
+          'new messages are refused with budget_exhausted until 00:00 UTC'
+        : `<strong>${Math.round(BUDGET_WARNING_FRACTION * 100)} % of the daily budget</strong>: ${share}`;
+    return [`<li>${escapeHtml(w.widgetId)}: ${what}</li>`];
+  });
+  const withBudget = report.widgets.filter((w) => budgets.has(w.widgetId)).length;
+  const none = withBudget === 0 ? 'No widget has a dailyBudgetUsd.' : 'No budget alerts today.';
+  return `<h2>Alerts today</h2>${items.length > 0 ? `<ul>${items.join('')}</ul>` : `<p>${none}</p>`}`;
 }
 
 function dayTable(widget: WidgetUsage): string {
