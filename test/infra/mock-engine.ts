@@ -252,10 +252,14 @@ function created(type: string, name: string, inputs: Record<string, any>): Omit<
       outputs.arn = arn('secretsmanager', `secret:${physical}-AbCdEf`);
       break;
     case 'aws:sqs/queue:Queue':
-      outputs.arn = arn('sqs', physical);
+      Object.assign(outputs, { name: physical, arn: arn('sqs', physical) });
       break;
     case 'aws:apigateway/restApi:RestApi':
-      Object.assign(outputs, { rootResourceId: 'root0000', executionArn: arn('execute-api', physical) });
+      Object.assign(outputs, {
+        name: physical,
+        rootResourceId: 'root0000',
+        executionArn: arn('execute-api', physical),
+      });
       return { id: physical, outputs };
     case 'aws:s3/bucket:Bucket':
       Object.assign(outputs, {
