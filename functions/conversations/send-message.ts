@@ -13,6 +13,7 @@ import { type Admission, admitMessage, refundMessage } from '../limits/admit-mes
 import type { UsageCounters } from '../limits/usage-counters';
 import { visitorHash } from '../limits/visitor';
 import type { Logger } from '../logging/logger';
+import type { PerchMetrics } from '../metrics/widget-metrics';
 import { estimateTokens, type TokenUsage } from '../providers/model-provider';
 import { type ProviderResolution, replyCost } from '../providers/resolve-provider';
 import type { WidgetRecord } from '../records/table';
@@ -62,6 +63,7 @@ export interface MessageRouteOptions {
   jsonDeadlineMs?: number;
   heartbeatMs?: number;
   logger?: Pick<Logger, 'error'>;
+  metrics?: PerchMetrics;
 }
 
 interface Reply {
@@ -195,14 +197,17 @@ const promptTokens = (prompt: Prompt) =>
  * the message's count back; every failure gives the session back.
  */
 async function runReply(o: RunReplyOptions): Promise<Reply> {
-  const { auth, resolution, admission, counters, prompt, logger } = o;
+  const { auth, resolution, admission, counters, prompt, logger, metrics } = o;
   const { widget, session } = auth;
+  const clock = o.now ?? Date.now;
   const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_TIMEOUT_MS)]);
   const settle = (usage: TokenUsage) =>
     counters.replied(admission, { ...usage, costUsd: replyCost(resolution.pricing, usage) });
   let answer = '';
   let usage: TokenUsage | undefined;
   let cited: Passage[] | undefined;
+  const called = clock();
+  let firstToken: number | undefined;
   try {
     for await (const event of resolution.provider.complete({
       ...prompt,
@@ -211,6 +216,7 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
       sources: o.passages,
     })) {
       if (event.type === 'delta') {
+        firstToken ??= clock();
         answer += event.text;
         o.onDelta(event.text);
       } else if (event.type === 'cited') cited = event.indexes.flatMap((i) => o.passages[i] ?? []);
@@ -228,11 +234,12 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
       throw cause; // the visitor left: the count stays, nothing more to say
     }
     logger?.error('upstream failed', { widgetId: widget.widgetId, error: describeError(cause) });
+    metrics?.widget(widget.widgetId, { upstreamErrors: 1 });
     await Promise.all([charged, released, refundMessage(o.doc, o.table, admission)]);
     throw new PerchError('upstream_error', { cause });
   }
   const finalUsage = usage ?? { inputTokens: promptTokens(prompt), outputTokens: estimateTokens(answer) };
-  const at = (o.now ?? Date.now)();
+  const at = clock();
   const sources = (cited ?? citedPassages(answer, o.passages)).map(sourceOf);
   const turns: Turn[] = [
     { id: randomUUID(), role: 'visitor', text: o.text, at: o.started },
@@ -257,5 +264,13 @@ async function runReply(o: RunReplyOptions): Promise<Reply> {
     ]);
     throw failure.reason;
   }
+  metrics?.widget(widget.widgetId, {
+    messages: 1,
+    inputTokens: finalUsage.inputTokens,
+    outputTokens: finalUsage.outputTokens,
+    costUsd: replyCost(resolution.pricing, finalUsage),
+    dayCostUsd: (settled as PromiseFulfilledResult<number>).value,
+    timeToFirstTokenMs: firstToken === undefined ? undefined : firstToken - called,
+  });
   return { messageId: turns[1]!.id, text: answer, usage: finalUsage, sources };
 }

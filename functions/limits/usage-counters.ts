@@ -9,11 +9,14 @@ import type { Admission } from './admit-message';
  */
 export interface UsageCounters {
   refused(widgetId: string, code: string, now: number): Promise<void>;
-  /** Adds a reply's tokens to the day it was admitted on and settles its cost reservation to `costUsd`. */
+  /**
+   * Adds a reply's tokens to the day it was admitted on and settles its cost reservation to
+   * `costUsd`; resolves to the day's cost after it (still holding concurrent replies' reservations).
+   */
   replied(
     admission: Pick<Admission, 'widgetId' | 'day' | 'reservedUsd'>,
     usage: { inputTokens: number; outputTokens: number; costUsd: number },
-  ): Promise<void>;
+  ): Promise<number>;
 }
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
@@ -63,14 +66,17 @@ export function createUsageCounters({ doc, table }: { doc: DynamoDBDocumentClien
       }
     },
     async replied({ widgetId, day, reservedUsd }, { inputTokens, outputTokens, costUsd }) {
-      await doc.send(
+      const { Attributes } = await doc.send(
         new UpdateCommand({
           TableName: table,
           Key: counterKey(widgetId, day),
           UpdateExpression: 'ADD inputTokens :in, outputTokens :out, costUsd :cost',
           ExpressionAttributeValues: { ':in': inputTokens, ':out': outputTokens, ':cost': costUsd - reservedUsd },
+          // The day's cost for the DayCostUsd metric, from this same write.
+          ReturnValues: 'UPDATED_NEW',
         }),
       );
+      return Number(Attributes?.costUsd ?? 0);
     },
   };
 }

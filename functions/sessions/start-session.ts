@@ -11,6 +11,7 @@ import { admitSessionStart } from '../limits/admit-session';
 import type { UsageCounters } from '../limits/usage-counters';
 import { visitorHash } from '../limits/visitor';
 import type { Logger } from '../logging/logger';
+import type { PerchMetrics } from '../metrics/widget-metrics';
 import type { WidgetRecord } from '../records/table';
 import { utcDay } from '../usage/day';
 import type { WidgetStore } from '../widgets/widget-store';
@@ -44,6 +45,7 @@ export interface SessionRouteOptions {
   signedIn: SignedInSessions;
   now?: () => number;
   logger?: Pick<Logger, 'error'>;
+  metrics?: PerchMetrics;
 }
 
 /** The 201 body of DESIGN.md: session id, fresh token, its expiry and the history. */
@@ -80,6 +82,7 @@ export function createSessionRoute({
   signedIn,
   now = Date.now,
   logger,
+  metrics,
 }: SessionRouteOptions) {
   return createEdgeRoute(
     'sessions',
@@ -134,6 +137,7 @@ export function createSessionRoute({
       };
       await sessions.create(session);
       if (identity) await signedIn.remember({ ...session, sub: identity.sub });
+      metrics?.widget(widget.widgetId, { sessionStarts: 1 });
       return sessionResponse(session, keys, at);
     },
     { counters, now, logger },

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ArtifactReader } from '../knowledge/knowledge-loader';
 import { createLogger, type Logger } from '../logging/logger';
+import { metricsFromEnvironment, type PerchMetrics } from '../metrics/widget-metrics';
 import { createDocumentClient } from '../records/client';
 import { tableName } from '../records/table';
 import { FUNCTION_ENV } from '../routes';
@@ -30,11 +31,14 @@ export interface FunctionDependencies {
   /** Knowledge artifacts by name: the data folder locally; unset on AWS, where messages reads its bucket. */
   readArtifact?: ArtifactReader;
   logger: Logger;
+  /** Per-widget metrics: Powertools' EMF on AWS; unset locally and in tests, where nothing is emitted. */
+  metrics?: PerchMetrics;
   now?: () => number;
 }
 
 /** A Lambda's dependencies, from the environment Pulumi sets (read once, at cold start). */
 export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): FunctionDependencies {
+  const logger = createLogger();
   return {
     doc: createDocumentClient(),
     table: tableName(env),
@@ -42,6 +46,7 @@ export function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env
     fetchSecret: fetchFromSecretsManager,
     env,
     edgeSecret: env[FUNCTION_ENV.edgeSecret],
-    logger: createLogger(),
+    logger,
+    metrics: metricsFromEnvironment(env, logger),
   };
 }

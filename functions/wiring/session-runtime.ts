@@ -1,12 +1,13 @@
 import { createSignedInSessions } from '../identity/signed-in-sessions';
 import { createIdentityVerifier } from '../identity/verify-visitor';
 import { createUsageCounters } from '../limits/usage-counters';
+import { withRefusalMetric } from '../metrics/widget-metrics';
 import { createSessionStore } from '../sessions/session-record';
 import { createWidgetStore } from '../widgets/widget-store';
 import type { FunctionDependencies } from './dependencies';
 
-/** What the session functions build once from their dependencies: stores and counters. */
-export function createSessionRuntime({ doc, table, loadKeys, now, logger }: FunctionDependencies) {
+/** What the session functions build once from their dependencies: stores, counters and metrics. */
+export function createSessionRuntime({ doc, table, loadKeys, now, logger, metrics }: FunctionDependencies) {
   const widgets = createWidgetStore({ doc, table });
   return {
     doc,
@@ -14,10 +15,11 @@ export function createSessionRuntime({ doc, table, loadKeys, now, logger }: Func
     widgets,
     findWidget: (id: string) => widgets.findWidget(id),
     sessions: createSessionStore({ doc, table }),
-    counters: createUsageCounters({ doc, table }),
+    counters: withRefusalMetric(createUsageCounters({ doc, table }), metrics),
     loadKeys,
     now,
     logger,
+    metrics,
   };
 }
 
