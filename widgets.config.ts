@@ -74,6 +74,9 @@ export default defineConfig({
       faq: [{ question: 'How do I reset my password?', answer: 'Use the "Forgot password" link on the sign-in page.' }],
     },
   },
+  // Who the AWS alarms tell (errors, 5xx, a failed quota reset, slow answers, budgets); each address confirms
+  // the email SNS sends it. A stack may replace the block: `stacks: { dev: { alerts: {} } }` tells no one.
+  // alerts: { email: ['ops@your-company.com'], webhook: 'https://hooks.your-company.com/perch' },
   stacks: {
     // `pulumi up` on the prod stack serves the docs site instead of the local demo page.
     prod: { widgets: { 'docs-bot': { allowedOrigins: ['https://docs.example.com', 'https://*.example.com'] } } },

@@ -6,6 +6,7 @@ import type { FunctionBundle } from '../build/bundle-functions';
 import type { KnowledgeArtifactFile } from '../build/knowledge-artifacts';
 import type { ResolvedConfig } from '../config/resolve';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
+import { createPerchAlerts, type PerchAlerts } from './alerts';
 import { API_STAGE, createPerchApi, type PerchApi } from './api';
 import { createPerchFunctions, type PerchFunction } from './functions';
 import { createKnowledgeStore, type KnowledgeStore } from './knowledge-store';
@@ -39,6 +40,8 @@ export interface Perch {
   api: PerchApi;
   schedule: QuotaResetSchedule;
   hosting: LoaderHosting;
+  /** The alerts topic, its subscriptions and every alarm. */
+  alerts: PerchAlerts;
   /** Only when the config declares a knowledge base. */
   knowledge?: KnowledgeStore;
   widgets: ReadonlyMap<string, WidgetRecords>;
@@ -99,6 +102,14 @@ export function createPerch({
     edgeSecret,
     retained: retainedFiles(loaderHistory.previous, loaderFiles, loaderHistory.now),
   });
+  const alerts = createPerchAlerts({
+    alerts: config.alerts,
+    functions,
+    api,
+    deadLetterQueue: quotaResetQueue,
+    widgets: config.widgets,
+    thresholds: settings.alarms,
+  });
   const widgets = new Map(
     config.widgets.map((widget) => {
       const artifacts = widget.knowledge.map((ref) => knowledge!.objects.get(ref.digest)!);
@@ -114,7 +125,7 @@ export function createPerch({
         [...widgets.keys()].map((id, i) => ({ id, publicKey: keys[i]! })),
       ),
     );
-  return { table, functions, api, schedule, hosting, knowledge, widgets, outputs };
+  return { table, functions, api, schedule, hosting, alerts, knowledge, widgets, outputs };
 }
 
 /** The knowledge store of a config that declares bases; every base must come with its built artifact. */

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { BUDGET_WARNING_FRACTION } from '../../functions/usage/budget-alerts';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
 
 /** Per-stack settings from `Pulumi.<stack>.yaml` (`perch:` namespace). */
@@ -10,6 +11,54 @@ export interface StackSettings {
   /** CloudFront price class: `PriceClass_100` (North America, Europe) unless set. */
   priceClass: string;
   logRetentionDays: number;
+  /** The alarms' thresholds (`perch:alarm…`), defaults in ALARM_DEFAULTS. */
+  alarms: AlarmThresholds;
+}
+
+export interface AlarmThresholds {
+  /** A widget's p95 time to the model's first token, over each of 3 consecutive 5-minute periods. */
+  ttftP95Ms: number;
+  /** A function's errors (throws, timeouts) in 5 minutes. */
+  functionErrors: number;
+  /** A function's throttled invocations in 5 minutes. */
+  functionThrottles: number;
+  /** The API's 5xx responses in 5 minutes (a model outage's 502s and budget refusals' 503s count too). */
+  api5xx: number;
+  /** The share of a widget's `dailyBudgetUsd` spent today that warns before the cap. */
+  budgetWarningPercent: number;
+}
+
+export const ALARM_DEFAULTS: AlarmThresholds = {
+  ttftP95Ms: 5000,
+  functionErrors: 1,
+  functionThrottles: 1,
+  api5xx: 5,
+  // The usage page warns at the same share (local parity).
+  budgetWarningPercent: BUDGET_WARNING_FRACTION * 100,
+};
+
+// The setting of each threshold and its allowed whole-number range.
+const ALARM_SETTINGS: Record<keyof AlarmThresholds, [setting: string, min: number, max: number]> = {
+  ttftP95Ms: ['alarmTtftP95Ms', 100, 120_000],
+  functionErrors: ['alarmFunctionErrors', 1, 100_000],
+  functionThrottles: ['alarmFunctionThrottles', 1, 100_000],
+  api5xx: ['alarmApi5xx', 1, 100_000],
+  budgetWarningPercent: ['alarmBudgetWarningPercent', 1, 99],
+};
+
+function readAlarmThresholds(config: pulumi.Config): AlarmThresholds {
+  const entries = Object.entries(ALARM_SETTINGS).map(([key, [setting, min, max]]) => {
+    const raw = config.get(setting);
+    if (raw === undefined) return [key, ALARM_DEFAULTS[key as keyof AlarmThresholds]];
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new pulumi.RunError(
+        `perch:${setting} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+      );
+    }
+    return [key, value];
+  });
+  return Object.fromEntries(entries) as AlarmThresholds;
 }
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];
@@ -36,5 +85,6 @@ export function readStackSettings(config: pulumi.Config = new pulumi.Config('per
     production: config.getBoolean('production') ?? false,
     priceClass,
     logRetentionDays,
+    alarms: readAlarmThresholds(config),
   };
 }

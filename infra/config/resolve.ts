@@ -2,6 +2,7 @@ import type { KnowledgeRef } from '../../functions/knowledge/passage';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
 import type { ModelBinding, WidgetSettings } from '../../functions/records/table';
 import type { KnowledgeSnapshot } from '../knowledge/snapshot';
+import { type ResolvedAlerts, resolveAlerts } from './alerts';
 import type { PerchConfig, WidgetInput } from './schema';
 
 export const WIDGET_DEFAULTS = {
@@ -29,13 +30,15 @@ export interface ResolvedConfig {
   widgets: ResolvedWidget[];
   /** Every declared knowledge base, as its files are now. */
   knowledge: KnowledgeSnapshot[];
+  /** Who the stack's alarms tell. */
+  alerts: ResolvedAlerts;
   warnings: string[];
 }
 
 /**
  * Turns a validated config into the widgets of one stack: merges `stacks.<stack>.widgets`
  * over the base (nested `theme` and `limits` merge field by field; lists are replaced), and
- * binds each widget's knowledge bases to the digests of their snapshots.
+ * binds each widget's knowledge bases to the digests of their snapshots. A stack's `alerts` replace the base's.
  */
 export function resolveConfig(
   config: PerchConfig,
@@ -117,7 +120,8 @@ export function resolveConfig(
         }),
       };
     });
-  return { stack, widgets, knowledge: [...knowledge], warnings };
+  const alerts = resolveAlerts(config.alerts, config.stacks?.[stack]?.alerts);
+  return { stack, widgets, knowledge: [...knowledge], alerts, warnings };
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

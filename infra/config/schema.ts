@@ -1,19 +1,18 @@
 import { z } from 'zod';
 import { formatOriginRule, parseOriginRule } from '../../functions/origins/origin';
 import { LOCALE_SETTINGS, type LocaleSetting, TEXT_KEYS, type Texts } from '../../functions/texts/language';
+import { alertsSchema } from './alerts';
 import { awsRegion, bedrockModelId, checkProfileRegion } from './bedrock-model-id';
 import { publicSuffixWildcardProblem } from './public-suffix-wildcard';
 
 /**
- * The schema of `widgets.config.ts`. Widget fields carry no zod defaults so a per-stack
- * override stays a true partial; `resolveConfig` applies DEFAULTS after merging.
+ * The schema of `widgets.config.ts`. Widget fields carry no zod defaults so a per-stack override
+ * stays a true partial (`resolveConfig` applies DEFAULTS after merging); a stack's `alerts` replace the base's.
  */
 const pricingSchema = z
   .object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })
   .strict();
-
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
-
 const maxOutputTokens = z.number().int().positive().max(64_000).optional();
 
 export const modelSchema = z.discriminatedUnion('provider', [
@@ -163,7 +162,6 @@ export const widgetSchema = z
   .strict();
 
 const WIDGET_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-
 /** One DynamoDB item holds 400 KB; the widget item also carries defaults, the model and keys. */
 const MAX_WIDGET_KB = 350;
 
@@ -173,11 +171,10 @@ const isObject = (value: unknown): value is Loose =>
 const entriesOf = (value: unknown): [string, unknown][] => (isObject(value) ? Object.entries(value) : []);
 
 /**
- * Rules across fields: widget ids and knowledge base names are slugs, models and bases exist,
- * origins are not listed twice,
- * stack overrides name declared widgets, a widget fits in one table item. They run even when
- * other fields failed (so `check` lists every problem at once), which is why they guard every
- * shape they read.
+ * Rules across fields: widget ids and knowledge base names are slugs, models and bases exist, origins
+ * are not listed twice, stack overrides name declared widgets, a widget fits in one table item. They
+ * run even when other fields failed (so `check` lists every problem at once), which is why they
+ * guard every shape they read.
  */
 function checkReferences(config: unknown, ctx: z.core.$RefinementCtx) {
   if (!isObject(config)) return;
@@ -276,14 +273,17 @@ function jsonKilobytes(value: unknown): number {
   }
 }
 
+const stackSchema = z
+  .object({ widgets: z.record(z.string(), widgetSchema.partial()).optional(), alerts: alertsSchema.optional() })
+  .strict();
+
 export const configSchema = z
   .object({
     models: z.record(z.string(), modelSchema),
     knowledge: z.record(z.string(), knowledgeBaseSchema).optional(),
     widgets: z.record(z.string(), widgetSchema),
-    stacks: z
-      .record(z.string(), z.object({ widgets: z.record(z.string(), widgetSchema.partial()) }).strict())
-      .optional(),
+    alerts: alertsSchema.optional(),
+    stacks: z.record(z.string(), stackSchema).optional(),
   })
   .strict()
   .superRefine(checkReferences, { when: () => true });

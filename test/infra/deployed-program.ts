@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { listLoaderFiles } from '../../infra/aws/loader-hosting';
 import { createPerch } from '../../infra/aws/perch';
-import type { StackSettings } from '../../infra/aws/stack-settings';
+import { ALARM_DEFAULTS, type StackSettings } from '../../infra/aws/stack-settings';
 import type { FunctionBundle } from '../../infra/build/bundle-functions';
 import { bundleAll, fakeLoaderBuild, resolvedTestConfig, scratchDir } from './fixtures';
 import { type Deployment, MockEngine, type MockResource } from './mock-engine';
@@ -11,6 +11,7 @@ export const DEV: StackSettings = {
   production: false,
   priceClass: 'PriceClass_100',
   logRetentionDays: 30,
+  alarms: ALARM_DEFAULTS,
 };
 
 type ProgramResult = { outputs: ReturnType<typeof createPerch>['outputs'] };

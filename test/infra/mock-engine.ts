@@ -251,6 +251,9 @@ function created(type: string, name: string, inputs: Record<string, any>): Omit<
     case 'aws:secretsmanager/secret:Secret':
       outputs.arn = arn('secretsmanager', `secret:${physical}-AbCdEf`);
       break;
+    case 'aws:sns/topic:Topic':
+      Object.assign(outputs, { name: physical, arn: arn('sns', physical) });
+      break;
     case 'aws:sqs/queue:Queue':
       Object.assign(outputs, { name: physical, arn: arn('sqs', physical) });
       break;
