@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { METRICS_NAMESPACE, METRICS_SERVICE, METRICS_STACK_ENV } from '../../functions/metrics/metric-names';
 import type { ModelBinding } from '../../functions/records/table';
 import { FUNCTION_ENV, type FunctionDefinition, type RouteDefinition } from '../../functions/routes';
 import { BUNDLE_HANDLER, type FunctionBundle } from '../build/bundle-functions';
@@ -136,6 +137,10 @@ export function createPerchFunctions({
             ...(definition.sessionSecret ? { [FUNCTION_ENV.sessionSecretArn]: sessionSecret.arn } : {}),
             ...('resource' in definition ? { [FUNCTION_ENV.edgeSecret]: edgeSecret } : {}),
             ...(readsKnowledge ? { [FUNCTION_ENV.knowledgeBucket]: knowledge.bucket } : {}),
+            // Powertools reads its service and namespace here; the stack is every metric's `stack` dimension.
+            POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+            POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+            [METRICS_STACK_ENV]: stack,
             // Stack traces through the bundle's source map.
             NODE_OPTIONS: '--enable-source-maps',
           },

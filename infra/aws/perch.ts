@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../config/resolve';
 import { buildOutputs, type PerchOutputs } from '../state/outputs';
 import { createPerchAlerts, type PerchAlerts } from './alerts';
 import { API_STAGE, createPerchApi, type PerchApi } from './api';
+import { createPerchDashboard } from './dashboard';
 import { createPerchFunctions, type PerchFunction } from './functions';
 import { createKnowledgeStore, type KnowledgeStore } from './knowledge-store';
 import { retainedFiles, type ServedFile } from './loader-history';
@@ -91,6 +92,13 @@ export function createPerch({
     quotaReset: functions.get(QUOTA_RESET.name)!,
     deadLetterQueue: quotaResetQueue,
     scope,
+  });
+  createPerchDashboard({
+    widgetIds: config.widgets.map((widget) => widget.id),
+    functions,
+    api: api.api,
+    deadLetterQueue: quotaResetQueue,
+    region: scope.region,
   });
   const hosting = createLoaderHosting({
     files: loaderFiles,
