@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { PerchError } from '../errors/perch-error';
 import type { WidgetLimits } from '../records/table';
+import { listIfFirstOfDay } from '../usage/active-roster';
 import { COUNTER_RETENTION_DAYS, type CounterRecord, counterKey, visitorCounterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
 import { addUnderCap, takeBack } from './capped-count';
@@ -46,7 +47,8 @@ const counterExpiry = (now: number) => Math.floor(nextUtcMidnight(now) / 1000) +
 /**
  * Admits one visitor message against every limit with single-item conditional updates — no
  * read-then-write, no transactions — so no concurrency admits more than a limit: one request
- * on the fast path, two at a minute boundary, plus one for a per-visitor cap. Refusals write
+ * on the fast path, two at a minute boundary, plus one for a per-visitor cap, plus the day
+ * roster entry when this message creates the widget's day counter. Refusals write
  * nothing and throw the PerchError of DESIGN.md with Retry-After.
  */
 export async function admitMessage(options: AdmitMessageOptions): Promise<Admission> {
@@ -187,7 +189,7 @@ async function rollOverMinute(
   const guard = old?.minute === undefined ? 'attribute_not_exists(#minute)' : '#minute = :oldMinute';
   if (old?.minute !== undefined) values[':oldMinute'] = old.minute;
   try {
-    await doc.send(
+    const { Attributes } = await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: counterKey(widgetId, day),
@@ -197,8 +199,11 @@ async function rollOverMinute(
         ConditionExpression: [guard, ...dayConditions(options, values)].join(' AND '),
         ExpressionAttributeNames: { '#minute': 'minute', '#day': 'day' },
         ExpressionAttributeValues: values,
+        // Only when no item was found may this write create the day's counter (then it lists the day).
+        ReturnValues: old ? 'NONE' : 'UPDATED_OLD',
       }),
     );
+    if (!old) await listIfFirstOfDay(doc, table, { widgetId, day, expiresAt: counterExpiry(now) }, Attributes);
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

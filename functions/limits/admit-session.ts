@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PerchError } from '../errors/perch-error';
 import type { WidgetLimits } from '../records/table';
+import { listIfFirstOfDay } from '../usage/active-roster';
 import { COUNTER_RETENTION_DAYS, counterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
 import { addUnderCap, takeBack } from './capped-count';
@@ -36,7 +37,8 @@ const refusal = (retryAfterMs: number) =>
  * Admits a new session against `sessionsPerVisitorPerHour` (per visitor, per UTC hour) and
  * `sessionsPerDay` (per widget, per UTC day, the day counter's `sessions`), each a single-item
  * conditional write, so no concurrency starts more. A refusal counts nothing: the visitor's start
- * is given back when the day refuses. Throws `session_rate_limit` with Retry-After.
+ * is given back when the day refuses; the start that creates the day's counter lists the day.
+ * Throws `session_rate_limit` with Retry-After.
  */
 export async function admitSessionStart(options: SessionStartOptions): Promise<void> {
   const { doc, table, widgetId, limits, visitor, now } = options;
@@ -54,8 +56,10 @@ export async function admitSessionStart(options: SessionStartOptions): Promise<v
     day,
     expiresAt: Math.floor(nextUtcMidnight(now) / 1000) + COUNTER_RETENTION_DAYS * 86_400,
   };
-  if (!(await addUnderCap({ doc, table, key: counterKey(widgetId, day) }, 'sessions', perDay, dayFields))) {
+  const counted = await addUnderCap({ doc, table, key: counterKey(widgetId, day) }, 'sessions', perDay, dayFields);
+  if (!counted) {
     await takeBack({ doc, table, key: visitorKey }, 'starts');
     throw refusal(nextUtcMidnight(now) - now);
   }
+  await listIfFirstOfDay(doc, table, dayFields, counted.old);
 }

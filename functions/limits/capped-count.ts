@@ -12,17 +12,18 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
 /**
  * Adds one to `attribute` unless it already reached `cap`, in one conditional UpdateItem (no read
  * first, so no concurrency passes the cap); `set` fields are written when the item has none yet.
- * False when the cap was reached (nothing written).
+ * False when the cap was reached (nothing written); else the updated attributes' old values
+ * (none when this write created the item).
  */
 export async function addUnderCap(
   { doc, table, key }: CountedItem,
   attribute: string,
   cap: number,
   set: Record<string, unknown>,
-): Promise<boolean> {
+): Promise<false | { old: Record<string, unknown> | undefined }> {
   const names = Object.keys(set);
   try {
-    await doc.send(
+    const { Attributes } = await doc.send(
       new UpdateCommand({
         TableName: table,
         Key: key,
@@ -34,9 +35,10 @@ export async function addUnderCap(
           ':cap': cap,
           ...Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n]])),
         },
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
-    return true;
+    return { old: Attributes };
   } catch (error) {
     if (isConditionFailure(error)) return false;
     throw error;

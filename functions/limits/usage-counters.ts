@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { listIfFirstOfDay } from '../usage/active-roster';
 import { COUNTER_RETENTION_DAYS, counterKey } from '../usage/counter-record';
 import { nextUtcMidnight, utcDay } from '../usage/day';
 import type { Admission } from './admit-message';
@@ -49,16 +50,20 @@ export function createUsageCounters({ doc, table }: { doc: DynamoDBDocumentClien
           if (!isConditionFailure(error)) throw error;
         }
         try {
-          await doc.send(
+          const values = baseValues(widgetId, now);
+          const { Attributes } = await doc.send(
             new UpdateCommand({
               TableName: table,
               Key: key,
               UpdateExpression: `SET ${identity}, refusals = :first`,
               ConditionExpression: 'attribute_not_exists(refusals)',
               ExpressionAttributeNames: { '#day': 'day' },
-              ExpressionAttributeValues: { ...baseValues(widgetId, now), ':first': { [code]: 1 } },
+              ExpressionAttributeValues: { ...values, ':first': { [code]: 1 } },
+              // A refusal may be the day's first write: the roll-up must copy its count.
+              ReturnValues: 'UPDATED_OLD',
             }),
           );
+          await listIfFirstOfDay(doc, table, { widgetId, day: values[':day'], expiresAt: values[':exp'] }, Attributes);
           return;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;

@@ -36,10 +36,6 @@ export interface CounterRecord extends Partial<DailyUsage> {
   prev?: number;
   /** Per second of `minute`: how many messages that second's sliding window still admits in total. */
   caps?: number[];
-  /** Set by the quota-reset job once the day is copied into usage history. */
-  rolledUpAt?: number;
-  /** Digest of the usage figures the job copied; a later write changes the figures, so the job copies again. */
-  rolledUpDigest?: string;
   expiresAt: number;
 }
 
@@ -48,6 +44,8 @@ export interface UsageRecord extends DailyUsage {
   pk: string;
   sk: string;
   expiresAt: number;
+  /** Digest of the counter figures copied; a later write changes the counter's, so the job copies again. */
+  digest?: string;
 }
 
 /**
@@ -58,8 +56,8 @@ export const COUNTER_RETENTION_DAYS = 35;
 export const USAGE_RETENTION_DAYS = 400;
 
 /**
- * The usage roster: one item per widget that may have counters or history, kept by the
- * quota-reset job from the config's widgets. It outlives a widget's removal from the config
+ * The usage roster: one item per widget with usage history, kept by the quota-reset job as it
+ * copies. It outlives a widget's removal from the config
  * by the history's lifetime, so the job and the report still find a deleted widget's usage.
  */
 export const usageRosterKey = (widgetId: string) => ({ pk: 'USAGE-ROSTER', sk: `WIDGET#${widgetId}` });
@@ -70,3 +68,21 @@ export interface UsageRosterRecord {
   widgetId: string;
   expiresAt: number;
 }
+
+/**
+ * The day roster: one item per widget per UTC day whose counter exists, written by the write that
+ * created the counter (a message, a session start or a refusal), so the quota-reset job reads only
+ * the widgets that had traffic. Written at admission, it outlives the widget's removal from the config.
+ */
+export const activeRosterKey = (day: string, widgetId: string) => ({ pk: `ACTIVE#${day}`, sk: `WIDGET#${widgetId}` });
+
+export interface ActiveRosterRecord {
+  pk: string;
+  sk: string;
+  widgetId: string;
+  /** The counter's own expiry: the roster is read while the counter can still be copied. */
+  expiresAt: number;
+}
+
+/** The quota-reset job's progress: `doneThrough` is the last day every listed counter was copied. */
+export const ROLL_UP_STATE_KEY = { pk: 'QUOTA-RESET', sk: 'STATE' };

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { activeWidgetPages } from './active-roster';
 import { forEachConcurrently } from './concurrently';
 import { type CounterRecord, counterKey, usageKey } from './counter-record';
 import { addUsage, noUsage, projectionOf, USAGE_NUMBERS, type UsageFigures, usageFigures } from './daily-usage';
@@ -66,7 +67,7 @@ export async function readUsageReport({
 }: UsageReportOptions): Promise<UsageReport> {
   const nowMs = now();
   const window = utcDaysEndingOn(utcDay(nowMs), days);
-  const candidates = await listCandidates(doc, table, nowMs, declaredWidgets);
+  const candidates = await listCandidates(doc, table, nowMs, declaredWidgets, window);
   const wanted =
     widgetId === undefined
       ? [...candidates.values()]
@@ -94,20 +95,27 @@ export async function readUsageReport({
   };
 }
 
-/** The config's widgets (table records, then declared ones), then roster widgets deleted from it. */
+/**
+ * The config's widgets (table records, then declared ones), then widgets deleted from it: those
+ * on the usage roster, and those on the day rosters of `activeDays` (used, not yet rolled up).
+ */
 export async function listCandidates(
   doc: DynamoDBDocumentClient,
   table: string,
   nowMs: number,
   declared: readonly ConfiguredWidget[],
+  activeDays: readonly string[] = [],
 ) {
   const candidates = new Map<string, Pick<WidgetUsage, 'widgetId' | 'name' | 'status'> & { retentionDays?: number }>();
   for await (const page of configuredWidgetPages(doc, table))
     for (const widget of page) candidates.set(widget.widgetId, widget);
   for (const widget of declared) if (!candidates.has(widget.widgetId)) candidates.set(widget.widgetId, widget);
-  for (const widgetId of (await readUsageRoster(doc, table, nowMs)).keys()) {
+  const deleted = (widgetId: string) => {
     if (!candidates.has(widgetId)) candidates.set(widgetId, { widgetId, name: null, status: 'deleted' });
-  }
+  };
+  for (const widgetId of (await readUsageRoster(doc, table, nowMs)).keys()) deleted(widgetId);
+  for (const day of activeDays)
+    for await (const page of activeWidgetPages(doc, table, day, nowMs)) page.forEach(deleted);
   return candidates;
 }
 

@@ -1,141 +1,163 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { activeWidgetPages } from './active-roster';
 import { forEachConcurrently } from './concurrently';
-import { type CounterRecord, counterKey, USAGE_RETENTION_DAYS, type UsageRecord, usageKey } from './counter-record';
-import { projectionOf, USAGE_NUMBERS, usageDigest, usageFigures } from './daily-usage';
-import { addUtcDays, utcDay, utcDayStart } from './day';
-import { configuredWidgetPages, keepOnUsageRoster, readUsageRoster } from './roster';
+import { BATCH_GET_KEYS, batchGet, COUNTER_PROJECTION, type CopyTally, type Counter, copyCounters } from './copy-days';
+import { COUNTER_RETENTION_DAYS, counterKey, ROLL_UP_STATE_KEY } from './counter-record';
+import { addUtcDays, utcDay } from './day';
+import { configuredWidgetPages, readUsageRoster } from './roster';
 
 export interface RollUpOptions {
   doc: DynamoDBDocumentClient;
   table: string;
   /** The clock that decides which days are finished (injected by tests). */
   now?: () => number;
-  /** Widgets worked on at once. */
+  /** Widgets worked on at once by the full sweep. */
   concurrency?: number;
-  /** Widgets read from the `managed` index per page. */
+  /** Widgets read per page (of a day roster or the `managed` index) and copied per batch. */
   pageSize?: number;
-  /** Asked before each widget; true stops the run early (the next run catches up). */
+  /** Asked before each batch; true stops the run early (the next run catches up). */
   shouldStop?: () => boolean;
 }
 
 /** What one run did; logged as one line. */
-export interface RollUpSummary {
+export interface RollUpSummary extends CopyTally {
   job: 'quota-reset';
   /** The UTC day the run counted as today: every earlier day is finished. */
   today: string;
-  /** Widgets in the config, and widgets deleted from it that are still on the usage roster. */
-  widgets: number;
-  deletedWidgets: number;
-  /** Finished days copied into history for the first time, again after a late write, or found already current. */
-  daysCopied: number;
-  daysRecopied: number;
-  daysCurrent: number;
-  /** Counters that kept changing while the run copied them; the next run copies them again. */
-  daysChanging: number;
-  rosterWrites: number;
-  /** False when `shouldStop` ended the run before every widget was seen. */
+  /** The days whose rosters were read, oldest first; null when there was none to read. */
+  fromDay: string | null;
+  toDay: string | null;
+  /** Widget days listed on those rosters (each one counter read). */
+  widgetDays: number;
+  /** The first run (no progress recorded yet) also reads every configured and roster widget's counters. */
+  fullSweep: boolean;
+  /** False when `shouldStop` ended the run before every day was done. */
   complete: boolean;
   ms: number;
 }
 
-type Counter = Pick<CounterRecord, 'sk' | 'expiresAt' | 'rolledUpDigest' | (typeof USAGE_NUMBERS)[number] | 'refusals'>;
-type CopyResult = 'copied' | 'recopied' | 'current' | 'changing' | 'gone';
-
-const DAY_SECONDS = 86_400;
-const COPY_ATTEMPTS = 3;
-/** Every attribute a roll-up reads from a counter. */
-const COUNTER_PROJECTION = projectionOf(['sk', 'expiresAt', 'rolledUpDigest', 'refusals', ...USAGE_NUMBERS]);
-
 /**
- * The quota-reset job: copies every finished UTC day's counter of every widget into usage
- * history (`USAGE#<id>` / `DAY#<day>`) and marks the counter with the digest of what it
- * copied. Counters are keyed by day, so today starts at zero without any write here.
+ * The quota-reset job: copies each finished UTC day's counters into usage history
+ * (`USAGE#<id>` / `DAY#<day>`, with the digest of the figures copied). Its work grows with the
+ * widgets that had traffic: the day roster (`ACTIVE#<day>`, written by the first write of a
+ * widget's day) says whose counters to read, so a widget deleted from the config is copied too.
+ * Counters are keyed by day, so today starts at zero without any write here.
  *
- * Idempotent and self-healing: a counter whose figures still match its digest is skipped, one
- * never copied or changed since (a reply that finished after midnight adds its tokens to the
- * day it was admitted on) is copied again, and every earlier day still in the table is caught
- * up. Widgets come from the `managed` index a page at a time, plus the usage roster for
- * widgets deleted from the config; per widget one Query reads its finished counters.
+ * Idempotent and self-healing: it reads every day from the last one it finished (re-read for a
+ * reply admitted before midnight that ended after the run) through yesterday, so missed nights
+ * are caught up, and a counter whose digest history already holds is not written again.
  */
 export async function rollUpUsage({
   doc,
   table,
   now = Date.now,
   concurrency = 16,
-  pageSize = 250,
+  pageSize = BATCH_GET_KEYS,
   shouldStop = () => false,
 }: RollUpOptions): Promise<RollUpSummary> {
   const started = performance.now();
   const nowMs = now();
   const today = utcDay(nowMs);
+  const yesterday = addUtcDays(today, -1);
+  // The oldest day whose counters have not expired.
+  const oldest = addUtcDays(today, -COUNTER_RETENTION_DAYS);
+  const doneThrough = await readDoneThrough(doc, table);
+  const fromDay = doneThrough !== undefined && doneThrough > oldest ? doneThrough : oldest;
   const summary: RollUpSummary = {
     job: 'quota-reset',
     today,
-    widgets: 0,
-    deletedWidgets: 0,
+    fromDay: fromDay <= yesterday ? fromDay : null,
+    toDay: fromDay <= yesterday ? yesterday : null,
+    widgetDays: 0,
+    fullSweep: doneThrough === undefined,
     daysCopied: 0,
     daysRecopied: 0,
     daysCurrent: 0,
-    daysChanging: 0,
     rosterWrites: 0,
     complete: true,
     ms: 0,
   };
-  const tally: Record<CopyResult, (() => void) | undefined> = {
-    copied: () => summary.daysCopied++,
-    recopied: () => summary.daysRecopied++,
-    current: () => summary.daysCurrent++,
-    changing: () => summary.daysChanging++,
-    gone: undefined,
-  };
-  const rollUpWidget = async (widgetId: string) => {
-    for (const counter of await finishedCounters(doc, table, widgetId, today, nowMs)) {
-      tally[await copyCounter(doc, table, widgetId, counter, nowMs)]?.();
-    }
-  };
-  const unlessStopped = (work: (widgetId: string) => Promise<void>) => async (widgetId: string) => {
-    if (shouldStop()) {
-      summary.complete = false;
-      return;
-    }
-    await work(widgetId);
+  const stopped = () => {
+    if (summary.complete && shouldStop()) summary.complete = false;
+    return !summary.complete;
   };
 
-  const roster = await readUsageRoster(doc, table, nowMs);
-  for await (const page of configuredWidgetPages(doc, table, pageSize)) {
-    summary.widgets += page.length;
-    await forEachConcurrently(
-      page.map((w) => w.widgetId),
-      concurrency,
-      unlessStopped(async (widgetId) => {
-        if (await keepOnUsageRoster(doc, table, widgetId, nowMs, roster.get(widgetId))) summary.rosterWrites++;
-        roster.delete(widgetId);
-        await rollUpWidget(widgetId);
-      }),
-    );
+  // Widgets the sweep read every counter of are not read again from the rosters.
+  const swept = summary.fullSweep
+    ? await sweepEveryWidget(doc, table, { nowMs, today, concurrency, pageSize, stopped, summary })
+    : new Set<string>();
+  let finished: string | undefined;
+  for (let day = fromDay; day <= yesterday && !stopped(); day = addUtcDays(day, 1)) {
+    for await (const page of activeWidgetPages(doc, table, day, nowMs, pageSize)) {
+      if (stopped()) break;
+      const widgetIds = page.filter((id) => !swept.has(id));
+      summary.widgetDays += widgetIds.length;
+      const counters = await batchGet(
+        doc,
+        table,
+        widgetIds.map((id) => counterKey(id, day)),
+        COUNTER_PROJECTION,
+      );
+      await copyCounters(doc, table, counters as Counter[], nowMs, summary);
+    }
+    if (summary.complete) finished = day;
   }
-  // What is left on the roster was deleted from the config; its last days still need copying.
-  // (Unless the run stopped early: then the unseen configured widgets are left in it too.)
-  summary.deletedWidgets = summary.complete ? roster.size : 0;
-  await forEachConcurrently([...roster.keys()], concurrency, unlessStopped(rollUpWidget));
+  if (finished !== undefined && (doneThrough === undefined || finished > doneThrough))
+    await recordDoneThrough(doc, table, finished);
   summary.ms = Math.round(performance.now() - started);
   return summary;
 }
 
-/** The widget's counters of days before `today` that have not expired (readers ignore expired items). */
-async function finishedCounters(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  widgetId: string,
-  today: string,
-  nowMs: number,
-) {
+const readDoneThrough = async (doc: DynamoDBDocumentClient, table: string) =>
+  (await doc.send(new GetCommand({ TableName: table, Key: ROLL_UP_STATE_KEY, ConsistentRead: true }))).Item
+    ?.doneThrough as string | undefined;
+
+/** Only moves forward, so an older run finishing late cannot make the next one skip days. */
+async function recordDoneThrough(doc: DynamoDBDocumentClient, table: string, day: string): Promise<void> {
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: ROLL_UP_STATE_KEY,
+        UpdateExpression: 'SET doneThrough = :day',
+        ConditionExpression: 'attribute_not_exists(doneThrough) OR doneThrough < :day',
+        ExpressionAttributeValues: { ':day': day },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}
+
+interface SweepContext {
+  nowMs: number;
+  today: string;
+  concurrency: number;
+  pageSize: number;
+  stopped: () => boolean;
+  summary: RollUpSummary;
+}
+
+/**
+ * Once, before any progress is recorded: counters written before day rosters existed are found
+ * the old way, per configured widget and per widget on the usage roster (deleted from the config).
+ */
+async function sweepEveryWidget(doc: DynamoDBDocumentClient, table: string, context: SweepContext) {
+  const { nowMs, concurrency, pageSize, stopped, summary } = context;
+  const seen = new Set<string>();
+  const sweep = (widgetIds: string[]) =>
+    forEachConcurrently(widgetIds, concurrency, async (widgetId) => {
+      if (seen.has(widgetId) || stopped()) return;
+      await copyCounters(doc, table, await finishedCounters(doc, table, widgetId, context.today), nowMs, summary);
+      seen.add(widgetId);
+    });
+  for await (const page of configuredWidgetPages(doc, table, pageSize)) await sweep(page.map((w) => w.widgetId));
+  await sweep([...(await readUsageRoster(doc, table, nowMs)).keys()]);
+  return seen;
+}
+
+/** The widget's counters of days before `today` (expired ones are dropped by the copy). */
+async function finishedCounters(doc: DynamoDBDocumentClient, table: string, widgetId: string, today: string) {
   const counters: Counter[] = [];
   const pages = paginateQuery(
     { client: doc },
@@ -151,92 +173,6 @@ async function finishedCounters(
       ConsistentRead: true,
     },
   );
-  for await (const page of pages) {
-    for (const item of (page.Items ?? []) as Counter[]) if (!isExpired(item, nowMs)) counters.push(item);
-  }
+  for await (const page of pages) counters.push(...((page.Items ?? []) as Counter[]));
   return counters;
-}
-
-/**
- * Copies one counter into history, then marks it with the digest of what was copied — on the
- * condition that the counter still holds those figures. If a write slipped in between, it
- * re-reads and copies again, so the last mark always follows a copy of the same figures.
- */
-async function copyCounter(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  widgetId: string,
-  first: Counter,
-  nowMs: number,
-): Promise<CopyResult> {
-  const wasCopied = first.rolledUpDigest !== undefined;
-  let counter: Counter | undefined = first;
-  for (let attempt = 0; attempt < COPY_ATTEMPTS; attempt++) {
-    if (!counter || isExpired(counter, nowMs)) return 'gone';
-    const digest = usageDigest(counter);
-    // Only the first look may skip: after a lost race our own copy may be the stale one.
-    if (attempt === 0 && digest === counter.rolledUpDigest) return 'current';
-    const day = counter.sk.slice('DAY#'.length);
-    const history: UsageRecord = {
-      ...usageKey(widgetId, day),
-      widgetId,
-      day,
-      ...usageFigures(counter),
-      expiresAt: utcDayStart(day) / 1000 + (USAGE_RETENTION_DAYS + 1) * DAY_SECONDS,
-    };
-    await doc.send(new PutCommand({ TableName: table, Item: history }));
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: counterKey(widgetId, day),
-          UpdateExpression: 'SET rolledUpAt = :at, rolledUpDigest = :digest',
-          ...unchangedCondition(counter, { ':at': nowMs, ':digest': digest }),
-        }),
-      );
-      return wasCopied ? 'recopied' : 'copied';
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    }
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: table, Key: counterKey(widgetId, day), ConsistentRead: true }),
-    );
-    counter = Item as Counter | undefined;
-  }
-  return 'changing';
-}
-
-/**
- * A condition that holds only while the counter's usage figures are those of `counter`
- * (DynamoDB compares scalars; the refusals map is compared by size and entry by entry).
- */
-function unchangedCondition(counter: Counter, values: Record<string, unknown>) {
-  const parts = ['attribute_exists(pk)'];
-  const names: Record<string, string> = {};
-  const bind = (name: string, value: unknown) => {
-    values[name] = value;
-    return name;
-  };
-  for (const name of USAGE_NUMBERS) {
-    const value = counter[name];
-    names[`#${name}`] = name;
-    parts.push(value === undefined ? `attribute_not_exists(#${name})` : `#${name} = ${bind(`:${name}`, value)}`);
-  }
-  if (counter.refusals === undefined) parts.push('attribute_not_exists(refusals)');
-  else {
-    parts.push(`size(refusals) = ${bind(':refusalCodes', Object.keys(counter.refusals).length)}`);
-    Object.entries(counter.refusals).forEach(([code, count], i) => {
-      names[`#r${i}`] = code;
-      parts.push(`refusals.#r${i} = ${bind(`:r${i}`, count)}`);
-    });
-  }
-  return {
-    ConditionExpression: parts.join(' AND '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
-}
-
-function isExpired(item: Pick<CounterRecord, 'expiresAt'>, nowMs: number): boolean {
-  return typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= nowMs;
 }

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { MANAGED_BY, MANAGED_INDEX } from '../records/table';
 import { USAGE_RETENTION_DAYS, type UsageRosterRecord, usageRosterKey } from './counter-record';
 
@@ -68,24 +68,16 @@ export async function readUsageRoster(
 }
 
 /**
- * Puts a configured widget on the roster, or pushes its expiry out when less than a month of
- * margin is left; returns whether it wrote. Most runs write nothing for most widgets.
+ * The roster entry to write for a widget whose usage was just copied: none while more than a
+ * month of margin is left, so most runs write nothing for most widgets.
  */
-export async function keepOnUsageRoster(
-  doc: DynamoDBDocumentClient,
-  table: string,
+export function usageRosterEntry(
   widgetId: string,
   nowMs: number,
   currentExpiresAt: number | undefined,
-): Promise<boolean> {
+): UsageRosterRecord | undefined {
   const nowSeconds = Math.floor(nowMs / 1000);
   if (currentExpiresAt !== undefined && currentExpiresAt > nowSeconds + ROSTER_REFRESH_BELOW_DAYS * DAY_SECONDS)
-    return false;
-  const item: UsageRosterRecord = {
-    ...usageRosterKey(widgetId),
-    widgetId,
-    expiresAt: nowSeconds + ROSTER_LIFETIME_DAYS * DAY_SECONDS,
-  };
-  await doc.send(new PutCommand({ TableName: table, Item: item }));
-  return true;
+    return undefined;
+  return { ...usageRosterKey(widgetId), widgetId, expiresAt: nowSeconds + ROSTER_LIFETIME_DAYS * DAY_SECONDS };
 }

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { type RollUpSummary, rollUpUsage } from '../usage/roll-up';
 import type { FunctionDependencies } from './dependencies';
 
-/** Stop starting widgets this long before the Lambda timeout; the next run catches up. */
+/** Stop starting batches this long before the Lambda timeout; the next run catches up. */
 const STOP_BEFORE_TIMEOUT_MS = 30_000;
 
 /** The quota reset at 00:00 UTC (EventBridge Scheduler on AWS, a timer on the local target). */

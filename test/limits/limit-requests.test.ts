@@ -88,14 +88,14 @@ test('perVisitorPerDay adds one conditional UpdateItem on the visitor item, befo
 });
 
 test.each([
-  ['at noon', NOW, ['UpdateCommand', 'GetCommand', 'UpdateCommand']],
+  ['at noon', NOW, ['UpdateCommand', 'GetCommand', 'UpdateCommand', 'PutCommand']],
   [
     "in a day's first minute (also reads yesterday's last minute)",
     Date.UTC(2026, 10, 24, 0, 0, 30),
-    ['UpdateCommand', 'GetCommand', 'GetCommand', 'UpdateCommand'],
+    ['UpdateCommand', 'GetCommand', 'GetCommand', 'UpdateCommand', 'PutCommand'],
   ],
 ])(
-  'with no counter item yet, %s: the failed write returns nothing, so the item is read, then rolled over',
+  'with no counter item yet, %s: the failed write returns nothing, so the item is read, rolled over, the day listed',
   async (_when, now, expected) => {
     documentMock.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
     documentMock.on(GetCommand).resolves({});
@@ -117,7 +117,8 @@ describe('usage counters', () => {
     documentMock.reset();
     documentMock.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
     await counters.refused('docs-bot', 'widget_rate_limit', NOW);
-    expect(requests()).toEqual(['UpdateCommand', 'UpdateCommand']);
+    // No old attributes come back, as when the refusal creates the day's counter: it lists the day.
+    expect(requests()).toEqual(['UpdateCommand', 'UpdateCommand', 'PutCommand']);
     expect(documentMock.commandCalls(UpdateCommand)[1]!.args[0].input.ExpressionAttributeValues).toMatchObject({
       ':first': { widget_rate_limit: 1 },
     });

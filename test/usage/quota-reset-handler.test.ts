@@ -37,7 +37,7 @@ test('a scheduled invocation rolls up yesterday and logs one summary', async () 
 
   const summary = await handler({ source: 'aws.scheduler' }, context(900_000));
 
-  expect(summary).toMatchObject({ job: 'quota-reset', widgets: 1, daysCopied: 1, complete: true });
+  expect(summary).toMatchObject({ job: 'quota-reset', daysCopied: 1, complete: true });
   expect(lines).toHaveLength(1);
   expect(lines[0]).toEqual(summary);
 });

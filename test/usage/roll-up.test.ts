@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { usageRosterKey } from '../../functions/usage/counter-record';
+import { addUtcDays } from '../../functions/usage/day';
 import { rollUpUsage } from '../../functions/usage/roll-up';
 import { at, startUsageTable, TABLE, type UsageTable } from './usage-table';
 
@@ -29,7 +29,7 @@ test('at midnight the finished day moves to history and the new day has no count
 
   const summary = await runAt('2026-11-25T00:00:00Z');
 
-  expect(summary).toMatchObject({ today: '2026-11-25', widgets: 1, daysCopied: 1, daysCurrent: 0, complete: true });
+  expect(summary).toMatchObject({ today: '2026-11-25', daysCopied: 1, daysCurrent: 0, complete: true });
   expect(await table.history('docs-bot', '2026-11-24')).toEqual({
     pk: 'USAGE#docs-bot',
     sk: 'DAY#2026-11-24',
@@ -37,12 +37,12 @@ test('at midnight the finished day moves to history and the new day has no count
     day: '2026-11-24',
     ...figures,
     expiresAt: at('2026-11-24T00:00:00Z') / 1000 + 401 * 86_400,
+    digest: expect.any(String),
   });
-  expect(await table.counter('docs-bot', '2026-11-24')).toMatchObject({ rolledUpAt: at('2026-11-25T00:00:00Z') });
   expect(await table.counter('docs-bot', '2026-11-25')).toBeUndefined();
 });
 
-test("today's counter is never copied or marked, even when the job runs late in the day", async () => {
+test("today's counter is never copied, even when the job runs late in the day", async () => {
   await table.putWidget('docs-bot');
   await table.putCounter('docs-bot', at('2026-11-25T09:00:00Z'), { messages: 7 });
 
@@ -50,7 +50,6 @@ test("today's counter is never copied or marked, even when the job runs late in 
 
   expect(summary.daysCopied).toBe(0);
   expect(await table.history('docs-bot', '2026-11-25')).toBeUndefined();
-  expect((await table.counter('docs-bot', '2026-11-25'))?.rolledUpAt).toBeUndefined();
 });
 
 test('running twice gives the same history and the second run copies nothing', async () => {
@@ -78,8 +77,7 @@ test('after a missed run the next one catches up every finished day and leaves t
     ['2026-11-23', 200],
     ['2026-11-24', 150],
   ]);
-  expect(await table.counter('docs-bot', '2026-11-25')).toMatchObject({ messages: 1 });
-  expect((await table.counter('docs-bot', '2026-11-25'))?.rolledUpAt).toBeUndefined();
+  expect(await table.history('docs-bot', '2026-11-25')).toBeUndefined();
 });
 
 test('a reply that finishes after midnight is copied again by the next run', async () => {
@@ -105,15 +103,14 @@ test('a reply that finishes after midnight is copied again by the next run', asy
   });
 });
 
-test('a write that lands between the copy and the mark is copied before the counter is marked', async () => {
-  await table.putWidget('docs-bot');
+test('a write that lands after the copy read the counter is copied by the next run', async () => {
   await table.putCounter('docs-bot', at('2026-11-24T23:59:58Z'), { messages: 10, outputTokens: 100 });
   let raced = false;
   // The real client with `send` wrapped (still a DynamoDBDocumentClient, as paginators require).
   const racingDoc = Object.assign(Object.create(table.doc) as DynamoDBDocumentClient, {
     send: async (command: object) => {
       const result = await table.doc.send(command as never);
-      if (!raced && command instanceof PutCommand && command.input.Item?.pk === 'USAGE#docs-bot') {
+      if (!raced && command instanceof BatchGetCommand) {
         raced = true;
         await table.addToCounter('docs-bot', '2026-11-24', { outputTokens: 40 });
       }
@@ -121,12 +118,14 @@ test('a write that lands between the copy and the mark is copied before the coun
     },
   });
 
-  const summary = await runAt('2026-11-25T00:00:00Z', racingDoc);
+  expect((await runAt('2026-11-25T00:00:00Z', racingDoc)).daysCopied).toBe(1);
+  // The next run re-reads the last day it finished, sees the figures changed, and copies them.
+  const next = await runAt('2026-11-26T00:00:00Z');
 
   expect(raced).toBe(true);
-  expect(summary.daysCopied).toBe(1);
+  expect(next).toMatchObject({ fromDay: '2026-11-24', toDay: '2026-11-25', daysRecopied: 1 });
   expect(await table.history('docs-bot', '2026-11-24')).toMatchObject({ outputTokens: 140 });
-  expect((await runAt('2026-11-25T00:01:00Z')).daysCurrent).toBe(1);
+  expect(await runAt('2026-11-26T00:01:00Z')).toMatchObject({ daysCopied: 0, daysRecopied: 0 });
 });
 
 test('a widget deleted from the config still has its last days copied', async () => {
@@ -138,18 +137,22 @@ test('a widget deleted from the config still has its last days copied', async ()
 
   const summary = await runAt('2026-11-25T00:00:00Z');
 
-  expect(summary).toMatchObject({ widgets: 1, deletedWidgets: 1, daysCopied: 1 });
+  expect(summary).toMatchObject({ widgetDays: 1, daysCopied: 1, fullSweep: false });
   expect(await table.history('old-bot', '2026-11-24')).toMatchObject({ messages: 42 });
 });
 
-test('the roster is written once per configured widget, not on every run', async () => {
+test('the usage roster is written once per widget with usage, not on every run', async () => {
   await table.putWidget('docs-bot');
+  await table.putWidget('idle-bot');
+  const runs = [];
+  for (const day of ['2026-11-24', '2026-11-25', '2027-01-10']) {
+    await table.putCounter('docs-bot', at(`${day}T12:00:00Z`), { messages: 1 });
+    runs.push(await runAt(`${day}T23:59:59Z`), await runAt(`${addUtcDays(day, 1)}T00:00:00Z`));
+  }
 
-  const first = await runAt('2026-11-24T00:00:00Z');
-  const second = await runAt('2026-11-25T00:00:00Z');
-  const monthsLater = await runAt('2027-01-10T00:00:00Z');
-
-  expect([first.rosterWrites, second.rosterWrites, monthsLater.rosterWrites]).toEqual([1, 0, 1]);
+  expect(runs.map((r) => r.rosterWrites)).toEqual([0, 1, 0, 0, 0, 1]);
+  const idle = await table.doc.send(new GetCommand({ TableName: TABLE, Key: usageRosterKey('idle-bot') }));
+  expect(idle.Item).toBeUndefined();
 });
 
 test('counters whose expiry has passed are ignored, as by every reader', async () => {
@@ -163,22 +166,20 @@ test('counters whose expiry has passed are ignored, as by every reader', async (
   expect(await table.history('docs-bot', '2026-11-20')).toBeUndefined();
 });
 
-test('widgets come from the managed index page by page, and every one is rolled up', async () => {
+test('the first run also sweeps the configured widgets page by page, for counters older than rosters', async () => {
   const ids = Array.from({ length: 60 }, (_, i) => `w-${String(i).padStart(3, '0')}`);
   for (const id of ids) {
     await table.putWidget(id);
-    await table.putCounter(id, at('2026-11-24T12:00:00Z'), { messages: Number(id.slice(2)) + 1 });
+    await table.putCounter(id, at('2026-11-24T12:00:00Z'), { messages: Number(id.slice(2)) + 1 }, { listed: false });
   }
+  const run = (iso: string) =>
+    rollUpUsage({ doc: table.doc, table: TABLE, now: () => at(iso), pageSize: 7, concurrency: 4 });
 
-  const summary = await rollUpUsage({
-    doc: table.doc,
-    table: TABLE,
-    now: () => at('2026-11-25T00:00:00Z'),
-    pageSize: 7,
-    concurrency: 4,
-  });
+  const first = await run('2026-11-25T00:00:00Z');
+  const second = await run('2026-11-25T00:01:00Z');
 
-  expect(summary).toMatchObject({ widgets: 60, daysCopied: 60, complete: true });
+  expect(first).toMatchObject({ fullSweep: true, daysCopied: 60, complete: true });
+  expect(second).toMatchObject({ fullSweep: false, widgetDays: 0, daysCopied: 0, daysCurrent: 0 });
   for (const id of ['w-000', 'w-031', 'w-059'])
     expect((await table.history(id, '2026-11-24'))?.messages).toBe(Number(id.slice(2)) + 1);
 });
@@ -199,7 +200,7 @@ test('a run stopped early says so, and the next run finishes the rest', async ()
   });
   const rest = await runAt('2026-11-25T00:10:00Z');
 
-  expect(partial).toMatchObject({ daysCopied: 2, complete: false, deletedWidgets: 0 });
+  expect(partial).toMatchObject({ daysCopied: 2, complete: false });
   expect(rest).toMatchObject({ daysCopied: 2, daysCurrent: 2, complete: true });
 });
 
@@ -213,6 +214,6 @@ test('roster entries of other widgets and history items are never mistaken for c
   const summary = await runAt('2026-11-25T00:00:00Z');
 
   // The expired roster entry is not a widget; the history written is not read back as a counter.
-  expect(summary).toMatchObject({ widgets: 1, deletedWidgets: 0, daysCopied: 1 });
+  expect(summary).toMatchObject({ daysCopied: 1, daysCurrent: 0 });
   expect(await table.allHistory('ghost')).toEqual([]);
 });

@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/records/client';
 import { MANAGED_BY, widgetKey } from '../../functions/records/table';
-import { type CounterRecord, counterKey, type UsageRecord, usageKey } from '../../functions/usage/counter-record';
+import {
+  activeRosterKey,
+  type CounterRecord,
+  counterKey,
+  type UsageRecord,
+  usageKey,
+} from '../../functions/usage/counter-record';
 import { nextUtcMidnight } from '../../functions/usage/day';
 import { ensureTable, type LocalDatabase, startLocalDatabase } from '../../infra/local/database';
 
@@ -20,8 +26,16 @@ export interface UsageTable {
   /** A widget record as config apply writes it (only the fields the usage code reads). */
   putWidget(widgetId: string, fields?: { name?: string; status?: 'active' | 'paused' }): Promise<void>;
   deleteWidget(widgetId: string): Promise<void>;
-  /** A counter item as the limits code leaves it at `atMs` on its day (expiry: 3 days after the day ends). */
-  putCounter(widgetId: string, atMs: number, figures: Partial<CounterRecord>): Promise<void>;
+  /**
+   * A counter item as the limits code leaves it at `atMs` on its day (expiry: 3 days after the day
+   * ends), listed on the day roster unless `listed` is false (a counter from before day rosters).
+   */
+  putCounter(
+    widgetId: string,
+    atMs: number,
+    figures: Partial<CounterRecord>,
+    options?: { listed?: boolean },
+  ): Promise<void>;
   addToCounter(widgetId: string, day: string, figures: Record<string, number>): Promise<void>;
   counter(widgetId: string, day: string): Promise<CounterRecord | undefined>;
   history(widgetId: string, day: string): Promise<UsageRecord | undefined>;
@@ -50,7 +64,7 @@ export async function startUsageTable(): Promise<UsageTable> {
     deleteWidget: async (widgetId) => {
       await doc.send(new DeleteCommand({ TableName: TABLE, Key: widgetKey(widgetId) }));
     },
-    putCounter: async (widgetId, atMs, figures) => {
+    putCounter: async (widgetId, atMs, figures, { listed = true } = {}) => {
       const day = new Date(atMs).toISOString().slice(0, 10);
       const item: CounterRecord = {
         ...counterKey(widgetId, day),
@@ -64,6 +78,11 @@ export async function startUsageTable(): Promise<UsageTable> {
         ...figures,
       };
       await doc.send(new PutCommand({ TableName: TABLE, Item: item }));
+      // As the write that creates a day's counter does.
+      if (listed) {
+        const entry = { ...activeRosterKey(day, widgetId), widgetId, expiresAt: item.expiresAt };
+        await doc.send(new PutCommand({ TableName: TABLE, Item: entry }));
+      }
     },
     addToCounter: async (widgetId, day, figures) => {
       const names = Object.keys(figures);
