@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SessionRecord } from '../sessions/session-record';
+import { COUNTER_RETENTION_DAYS } from '../usage/counter-record';
 import { addUtcDays, utcDay, utcDayStart, utcDaysEndingOn } from '../usage/day';
 import { listCandidates } from '../usage/report';
 import type { ConfiguredWidget } from '../usage/roster';
@@ -78,7 +79,10 @@ export async function* listConversations({
 }: ConversationListOptions): AsyncGenerator<ConversationPage> {
   const nowMs = now();
   const window = utcDaysEndingOn(utcDay(nowMs), days);
-  const candidates = await listCandidates(doc, table, nowMs, declaredWidgets);
+  // Day rosters also name widgets deleted from the config before the nightly job saw them (they live as long
+  // as counters do), so a deleted widget's fresh conversations are listed.
+  const recent = window.slice(-COUNTER_RETENTION_DAYS);
+  const candidates = await listCandidates(doc, table, nowMs, declaredWidgets, recent);
   const wanted =
     widgetId === undefined
       ? [...candidates.values()].sort((a, b) => (a.widgetId < b.widgetId ? -1 : 1))
