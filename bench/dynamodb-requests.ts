@@ -53,6 +53,8 @@ export function watchRequests(doc: DynamoDBDocumentClient) {
     },
     /** Requests since the last reset. */
     total,
+    /** Requests by command since the last reset, per action. */
+    byCommand: (actions: number) => Object.fromEntries([...counts].map(([name, n]) => [name, n / actions])),
     describe: (actions: number) => {
       const kinds = [...counts]
         .sort(([a], [b]) => a.localeCompare(b))

@@ -6,9 +6,12 @@ import { noArtifacts } from '../functions/knowledge/artifact-readers';
 import { createKnowledgeLoader } from '../functions/knowledge/knowledge-loader';
 import { createProviderResolver } from '../functions/providers/resolve-provider';
 import { createSessionRoute } from '../functions/sessions/start-session';
+import { createAppearanceRoute } from '../functions/widgets/appearance';
+import { createWidgetStore } from '../functions/widgets/widget-store';
 import { createSessionRuntime, createSessionStartRuntime } from '../functions/wiring/session-runtime';
+import { MEASURED } from '../infra/cost/measured';
 import { watchRequests } from './dynamodb-requests';
-import { durationRow, percentile } from './figures';
+import { comparedToCostFigure, durationRow, percentile } from './figures';
 import {
   faqConfig,
   OPEN_LIMITS,
@@ -71,6 +74,7 @@ async function requestsPerMessage(): Promise<void> {
       resolveProvider: createProviderResolver({ env: {}, fetchSecret: bench.deps.fetchSecret }),
       loadKnowledge: createKnowledgeLoader(noArtifacts),
     });
+    const appearanceRoute = createAppearanceRoute({ store: createWidgetStore(bench.deps), now: () => now });
     const request = (body: unknown, headers: Record<string, string> = {}, sessionId?: string): ApiRequest => ({
       method: 'POST',
       path: sessionId ? `/v1/sessions/${sessionId}/messages` : '/v1/sessions',
@@ -92,11 +96,12 @@ async function requestsPerMessage(): Promise<void> {
       if (response.status !== 200) throw new Error(`message: ${response.status} ${String(response.body)}`);
     };
 
-    const rows: { label: string; figures: string; perAction: number }[] = [];
+    const rows: { label: string; figures: string; perAction: number; byCommand: Record<string, number> }[] = [];
     const measure = async (label: string, times: number, act: (i: number) => Promise<void>) => {
       watch.reset();
       for (let i = 0; i < times; i++) await act(i);
-      rows.push({ label, figures: watch.describe(times), perAction: watch.total() / times });
+      const byCommand = watch.byCommand(times);
+      rows.push({ label, figures: watch.describe(times), perAction: watch.total() / times, byCommand });
     };
 
     const open = await start('open');
@@ -134,6 +139,12 @@ async function requestsPerMessage(): Promise<void> {
       now += 1000;
       await start('open');
     });
+    await measure('widget config (each page view)', 10, async () => {
+      const key = bench.publicKey('open');
+      const get = { ...request(undefined), method: 'GET', path: `/v1/widgets/${key}`, pathParams: { key }, body: '' };
+      const response = await appearanceRoute(get);
+      if (response.status !== 200) throw new Error(`widget config: ${response.status} ${response.body}`);
+    });
 
     const fastPath = rows[0]!.perAction;
     const verdict = fastPath <= REQUEST_TARGET ? 'ok' : `over target (${fastPath} on the fast path)`;
@@ -142,6 +153,14 @@ async function requestsPerMessage(): Promise<void> {
     for (const { label, figures } of rows) console.log(`  ${label.padEnd(42)} ${figures}`);
     console.log('  (dynalite returns no item with a failed condition; DynamoDB does (ALL_OLD),');
     console.log('  so there a new minute costs one GetItem less)');
+    const costRows = { message: rows[0]!, sessionStart: rows.at(-2)!, widgetConfig: rows.at(-1)! };
+    for (const [action, row] of Object.entries(costRows)) {
+      const figure = MEASURED.dynamodbRequests[action as keyof typeof costRows];
+      const same = JSON.stringify(sortKeys(row.byCommand)) === JSON.stringify(sortKeys(figure));
+      console.log(
+        `  ${row.label}: ${same ? 'as' : 'NOT as'} infra/cost/measured.ts prices it (${JSON.stringify(figure)})`,
+      );
+    }
     console.log(`Fast-path message route in-process (no HTTP, no middy), ${ROUTE_RUNS} sequential messages:`);
     console.log(durationRow('whole route', route.total));
     console.log(durationRow('of it in DynamoDB calls', route.dynamo, 'SDK + dynalite, in this process'));
@@ -150,6 +169,8 @@ async function requestsPerMessage(): Promise<void> {
     await bench.close();
   }
 }
+
+const sortKeys = (record: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(record).sort());
 
 async function handlerOverhead(): Promise<void> {
   const bench = await startBenchTable(faqConfig({ 'docs-bot': {} }));
@@ -206,6 +227,7 @@ async function handlerOverhead(): Promise<void> {
     console.log(durationRow('perch message request', request.total, 'fetch until the body is read'));
     console.log(durationRow('  in DynamoDB calls', request.dynamo, 'SDK + dynalite'));
     console.log(durationRow("  the handler's own work", handlerOwn, 'middy, edge, route: handler less DynamoDB'));
+    console.log(`    (${comparedToCostFigure(percentile(handlerOwn, 50), MEASURED.handlerOwnMs)})`);
     console.log(durationRow('  local server and HTTP', outside, 'request less handler: both ends of the socket'));
     console.log(durationRow('bare node http echo', bareMs));
     const [ratio, lessDb] = [median / bare, percentile(request.rest(), 50)];

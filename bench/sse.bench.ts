@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompletionEvent, ModelProvider } from '../functions/providers/model-provider';
-import { durationRow, percentile } from './figures';
+import { MEASURED } from '../infra/cost/measured';
+import { comparedToCostFigure, durationRow, percentile } from './figures';
 import { faqConfig, sendMessage, serveLocally, startBenchTable, startSession } from './local-perch';
 
 const TARGET_MS = 5;
@@ -45,19 +46,25 @@ function createTokenOnSignal() {
   };
 }
 
-/** Reads the body until a whole `delta` event is in: what the widget's SSE parser needs to show it. */
-async function readUntilDelta(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+const DELTA_EVENT = /event: delta\ndata: [^\n]*\n\n/;
+
+/** Reads the body until a whole `delta` event is in (what the widget's SSE parser needs to show it); returns it. */
+async function readUntilDelta(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
-  while (!/event: delta\ndata: [^\n]*\n\n/.test(text)) {
+  while (!DELTA_EVENT.test(text)) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`the stream ended before a delta: ${JSON.stringify(text)}`);
     text += decoder.decode(value, { stream: true });
   }
+  return text;
 }
 
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  while (!(await reader.read()).done);
+/** Reads the rest of the body; returns its size in bytes. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.length;
+  return bytes;
 }
 
 /**
@@ -84,6 +91,7 @@ export default async function sseBench(): Promise<void> {
   await new Promise<void>((done) => bare.listen(0, '127.0.0.1', done));
   try {
     const session = await startSession(perch.url, bench.publicKey('docs-bot'));
+    let replyBytes = { besidesDeltas: 0, perDelta: 0 };
     const perchOnce = async () => {
       const turn = model.arm();
       const response = await sendMessage(perch.url, session, 'text/event-stream');
@@ -92,10 +100,14 @@ export default async function sseBench(): Promise<void> {
       await turn.waiting;
       const started = performance.now();
       turn.emit();
-      await readUntilDelta(reader);
+      const head = await readUntilDelta(reader);
       const elapsed = performance.now() - started;
       turn.finish();
-      await drain(reader); // the done event, and the turns stored before the next message claims the session
+      // The done event, and the turns stored before the next message claims the session.
+      const rest = await drain(reader);
+      // The reply's one delta carries 'Raise': what a longer reply adds per delta is the event less its text.
+      const delta = Buffer.byteLength(DELTA_EVENT.exec(head)![0]);
+      replyBytes = { besidesDeltas: Buffer.byteLength(head) + rest - delta, perDelta: delta - 'Raise'.length };
       return elapsed;
     };
     const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
@@ -123,6 +135,11 @@ export default async function sseBench(): Promise<void> {
     console.log(durationRow('perch message route (SSE)', perchMs, 'token yielded → client has read the delta'));
     console.log(durationRow('bare node http', bareMs, 'write on the signal → client has read it'));
     console.log(`  target ≤ ${TARGET_MS} ms: ${met(50)} at the median, ${met(95)} at p95`);
+    const figure = MEASURED.replyBytes;
+    const besides = comparedToCostFigure(replyBytes.besidesDeltas, figure.besidesDeltas);
+    const perDelta = comparedToCostFigure(replyBytes.perDelta, figure.perDelta);
+    console.log(`  reply body: ${replyBytes.besidesDeltas} B besides its deltas (${besides}),`);
+    console.log(`  ${replyBytes.perDelta} B per delta beyond its text (${perDelta})`);
   } finally {
     await new Promise<void>((done) => {
       bare.close(() => done());
