@@ -88,7 +88,7 @@ describe('the stack dashboard', () => {
     );
   });
 
-  test('every Perch metric is in the contract’s namespace, with a contract name and exactly its widget dimensions', () => {
+  test('every Perch metric has the contract’s namespace, a contract name and exactly its widget dimensions', () => {
     const perch = metricLines().filter((line) => line[0] === METRICS_NAMESPACE);
     expect(perch.length).toBeGreaterThan(0);
     for (const line of perch) {
