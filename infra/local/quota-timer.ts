@@ -12,6 +12,8 @@ export interface QuotaTimerOptions {
 export interface QuotaTimer {
   /** Epoch ms of the next scheduled run. */
   readonly nextRunAt: number;
+  /** Settles when the run at start (if any) has finished: the catch-up is done. */
+  readonly caughtUp: Promise<void>;
   /** Cancels the schedule and waits for a run in progress. */
   stop(): Promise<void>;
 }
@@ -50,12 +52,13 @@ export function startQuotaTimer({
     timer.unref();
   };
 
-  if (runAtStart) void runOnce();
+  const caughtUp = runAtStart ? runOnce() : Promise.resolve();
   schedule();
   return {
     get nextRunAt() {
       return nextRunAt;
     },
+    caughtUp,
     async stop() {
       stopped = true;
       clearTimeout(timer);

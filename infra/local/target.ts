@@ -58,6 +58,8 @@ export interface LocalTarget {
   table: string;
   /** The session-signing secret the functions use. */
   sessionSecret: string;
+  /** Settles once the quota reset's run at start (catching up missed midnights) has finished. */
+  quotaCaughtUp: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export async function startLocalTarget({
       databaseEndpoint: database.endpoint,
       table,
       sessionSecret,
+      quotaCaughtUp: quotaTimer.caughtUp,
       close: async () => {
         stopSweeper();
         await quotaTimer.stop();

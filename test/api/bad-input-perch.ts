@@ -93,6 +93,7 @@ export function useBadInputPerch(): BadInputPerch {
     });
     const target = await startLocalTarget({ configFile, port: 0, log: () => undefined });
     perch.target = target;
+    await target.quotaCaughtUp; // the job's own state item is written by then, not during a case
     table = createDocumentClient(new DynamoDBClient(localClientConfig(target.databaseEndpoint)));
     const key = target.outputs.widgets['docs-bot']!.publicKey;
     [perch.mine, perch.sibling, perch.onShop, perch.foreign] = await Promise.all([

@@ -54,9 +54,9 @@ const started = async (widgetId: string, extra: Record<string, unknown> = {}) =>
 const ask = (session: StartedSession, text: string) =>
   postToSession(perch.url, session.sessionId, 'messages', { text }, { origin: SITE, token: session.token });
 
-/** Every runtime item but the day's counter, which counts refusals by code. */
+/** Every runtime item but the day's counter, which counts refusals by code, and its day-roster entry. */
 const itemsBesidesCounters = async () =>
-  [...(await perch.runtimeItems()).entries()].filter(([key]) => !key.startsWith('COUNTER#'));
+  [...(await perch.runtimeItems()).entries()].filter(([key]) => !/^(COUNTER|ACTIVE)#/.test(key));
 
 describe('a token not minted by the site for this visitor now is identity_invalid; only the refusal counts', () => {
   const at = () => perch.clock.now();
