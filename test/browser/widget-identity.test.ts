@@ -33,6 +33,8 @@ async function visit(path: string): Promise<{ context: BrowserContext; page: Pag
 }
 
 async function ask(page: Page, text: string): Promise<void> {
+  // A signed-in visitor's panel asks for their history on open; the composer sends once that is in.
+  await page.locator('perch-widget form button.s:enabled').waitFor();
   await widget(page).input.fill(text);
   await widget(page).input.press('Enter');
   await page.getByRole('button', { name: 'Helpful', exact: true }).last().waitFor();
