@@ -1,7 +1,7 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems } from '../records/batch';
 import { CONVERSATIONS_BY_SUB_INDEX, CONVERSATIONS_INDEX } from '../records/table';
 import { type SessionRecord, sessionKey } from '../sessions/session-record';
-import { forEachConcurrently } from '../usage/concurrently';
 
 /** A session's table key, as the KEYS_ONLY conversation indexes return it. */
 export interface SessionKey {
@@ -14,8 +14,6 @@ export interface StoredConversationsOptions {
   table: string;
 }
 
-/** BatchGetItem's limit; a page of up to 100 sessions (each ≤ 400 KB) may come back in parts. */
-const BATCH_GET_KEYS = 100;
 /** A few pages at once: a day of 10,000 conversations is 100 round trips otherwise. */
 const BATCH_GETS_IN_FLIGHT = 4;
 
@@ -61,22 +59,13 @@ export function createStoredConversations({ doc, table }: StoredConversationsOpt
     },
 
     /** The sessions for `keys`, in any order; keys whose item is gone (erased, swept) are skipped. */
-    async read(keys: readonly SessionKey[]): Promise<SessionRecord[]> {
-      const batches: SessionKey[][] = [];
-      for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) batches.push(keys.slice(i, i + BATCH_GET_KEYS));
-      const sessions: SessionRecord[] = [];
-      await forEachConcurrently(batches, BATCH_GETS_IN_FLIGHT, async (batch) => {
-        let pending: Record<string, unknown>[] = batch.map(({ pk, sk }) => ({ pk, sk }));
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          // Unprocessed keys mean throttling or a 16 MB response: back off before asking again.
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-          const result = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
-          sessions.push(...((result.Responses?.[table] ?? []) as SessionRecord[]));
-          pending = result.UnprocessedKeys?.[table]?.Keys ?? [];
-        }
-      });
-      return sessions;
-    },
+    read: (keys: readonly SessionKey[]) =>
+      batchGetItems<SessionRecord>(
+        doc,
+        table,
+        keys.map(({ pk, sk }) => ({ pk, sk })),
+        { inFlight: BATCH_GETS_IN_FLIGHT },
+      ),
   };
 }
 

@@ -1,4 +1,5 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems } from '../records/batch';
 import { type WidgetRecord, widgetKey } from '../records/table';
 
 /** The share of `dailyBudgetUsd` at which a widget's day is worth a warning (the AWS alarm's too). */
@@ -20,20 +21,12 @@ export async function readDailyBudgets(
   widgetIds: readonly string[],
 ): Promise<Map<string, number>> {
   const budgets = new Map<string, number>();
-  for (let i = 0; i < widgetIds.length; i += 100) {
-    let keys: Record<string, unknown>[] = widgetIds.slice(i, i + 100).map(widgetKey);
-    while (keys.length > 0) {
-      const result = await doc.send(
-        new BatchGetCommand({
-          RequestItems: { [table]: { Keys: keys, ProjectionExpression: 'widgetId, limits' } },
-        }),
-      );
-      for (const item of (result.Responses?.[table] ?? []) as Pick<WidgetRecord, 'widgetId' | 'limits'>[]) {
-        const budget = item.limits?.dailyBudgetUsd;
-        if (typeof budget === 'number') budgets.set(item.widgetId, budget);
-      }
-      keys = result.UnprocessedKeys?.[table]?.Keys ?? [];
-    }
+  const items = await batchGetItems<Pick<WidgetRecord, 'widgetId' | 'limits'>>(doc, table, widgetIds.map(widgetKey), {
+    projection: 'widgetId, limits',
+  });
+  for (const item of items) {
+    const budget = item.limits?.dailyBudgetUsd;
+    if (typeof budget === 'number') budgets.set(item.widgetId, budget);
   }
   return budgets;
 }

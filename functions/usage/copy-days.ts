@@ -1,4 +1,5 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems, batchPutItems } from '../records/batch';
 import { type CounterRecord, USAGE_RETENTION_DAYS, type UsageRecord, usageKey, usageRosterKey } from './counter-record';
 import { projectionOf, USAGE_NUMBERS, usageDigest, usageFigures } from './daily-usage';
 import { utcDayStart } from './day';
@@ -18,9 +19,6 @@ export interface CopyTally {
 type Key = { pk: string; sk: string };
 
 const DAY_SECONDS = 86_400;
-/** BatchGetItem takes 100 keys, BatchWriteItem 25 puts. */
-export const BATCH_GET_KEYS = 100;
-const BATCH_WRITE_ITEMS = 25;
 export const COUNTER_PROJECTION = projectionOf(['pk', 'sk', 'expiresAt', 'refusals', ...USAGE_NUMBERS]);
 
 const counterWidgetId = (counter: Pick<Counter, 'pk'>) => counter.pk.slice('COUNTER#'.length);
@@ -68,51 +66,15 @@ export async function copyCounters(
     .map((widgetId) => usageRosterEntry(widgetId, nowMs, onRoster.get(widgetId)))
     .filter((entry) => entry !== undefined);
   tally.rosterWrites += rosterPuts.length;
-  await batchPut(doc, table, [...copies, ...rosterPuts]);
+  await batchPutItems(doc, table, [...copies, ...rosterPuts]);
 }
 
 /** Reads `keys` (any number) with consistent reads, 100 a request, retrying unprocessed keys. */
-export async function batchGet(
+
+/** The copy reads what it compares strongly consistent, every page at once. */
+export const batchGet = (
   doc: DynamoDBDocumentClient,
   table: string,
   keys: readonly Key[],
   projection: string | ReturnType<typeof projectionOf>,
-): Promise<Record<string, unknown>[]> {
-  const expression = typeof projection === 'string' ? { ProjectionExpression: projection } : projection;
-  const items: Record<string, unknown>[] = [];
-  await Promise.all(
-    chunks(keys, BATCH_GET_KEYS).map(async (chunk) => {
-      let pending: Key[] = chunk;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        await backOff(attempt);
-        const result = await doc.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...expression } } }),
-        );
-        items.push(...(result.Responses?.[table] ?? []));
-        pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
-      }
-    }),
-  );
-  return items;
-}
-
-async function batchPut(doc: DynamoDBDocumentClient, table: string, items: readonly object[]): Promise<void> {
-  await Promise.all(
-    chunks(items, BATCH_WRITE_ITEMS).map(async (chunk) => {
-      let pending = chunk.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        await backOff(attempt);
-        const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-        pending = (result.UnprocessedItems?.[table] ?? []) as typeof pending;
-      }
-    }),
-  );
-}
-
-/** Unprocessed keys or items mean the table is throttling: wait before asking again. */
-const backOff = (attempt: number) =>
-  attempt === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-}
+) => batchGetItems(doc, table, keys, { projection, consistentRead: true, inFlight: Number.POSITIVE_INFINITY });

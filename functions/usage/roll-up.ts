@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BATCH_GET_KEYS } from '../records/batch';
 import { activeWidgetPages } from './active-roster';
 import { forEachConcurrently } from './concurrently';
-import { BATCH_GET_KEYS, batchGet, COUNTER_PROJECTION, type CopyTally, type Counter, copyCounters } from './copy-days';
+import { batchGet, COUNTER_PROJECTION, type CopyTally, type Counter, copyCounters } from './copy-days';
 import { COUNTER_RETENTION_DAYS, counterKey, ROLL_UP_STATE_KEY } from './counter-record';
 import { addUtcDays, utcDay } from './day';
 import { configuredWidgetPages, readUsageRoster } from './roster';

@@ -57,7 +57,8 @@ const OPTIONS = {
   ...TARGET_OPTIONS,
 } as const;
 
-const SESSION_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** What a session id given by an operator may be (the listing shows UUIDs). */
+export const SESSION_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /** Parses `npm run conversations` arguments strictly: unknown options, bad values and conflicts are errors. */
 export function parseConversationsArgs(argv: readonly string[]): ConversationsArgs {

@@ -8,7 +8,7 @@ import { formatCount } from '../usage/format-text';
 import { createProgress } from '../usage/progress';
 import type { UsageSource } from '../usage/source';
 import { CONVERSATIONS_HELP, type ConversationsAction, parseConversationsArgs } from './args';
-import { formatConversation, formatConversationList, formatErasure } from './format-text';
+import { formatConversation, formatConversationList, formatErasure, plural } from './format-text';
 
 /** `npm run conversations`: lists, shows, exports or erases; returns the exit code (2: bad arguments, 1: failure). */
 export const runConversationsCli = (argv: readonly string[], io: UsageCliIo) =>
@@ -75,7 +75,7 @@ async function run(
       exported += page.conversations.length;
     }
     progress.finish();
-    stderr.write(`exported ${formatCount(exported)} conversation${exported === 1 ? '' : 's'}\n`);
+    stderr.write(`exported ${plural(exported, 'conversation')}\n`);
     return 0;
   }
   const listings = await gatherListings(pages);

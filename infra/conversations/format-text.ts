@@ -3,9 +3,12 @@ import type { ErasedItem } from '../../functions/conversations/erase-conversatio
 import type { ListedWidget, WidgetListing } from '../../functions/conversations/list-conversations';
 import { formatCount, printable, table } from '../usage/format-text';
 
-const time = (iso: string) => iso.slice(11, 19);
-const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+/** `13:46:27` of an ISO time (UTC). */
+export const time = (iso: string) => iso.slice(11, 19);
+/** `2026-12-02 13:46` of an ISO time (UTC). */
+export const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+/** `1 conversation`, `1,204 conversations`. */
+export const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** The listing as terminal text: per widget its retention, then per day a table of conversations. */
 export function formatConversationList(

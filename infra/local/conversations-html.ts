@@ -3,6 +3,7 @@ import type { WidgetListing } from '../../functions/conversations/list-conversat
 import type { KnowledgeSource } from '../../functions/knowledge/passage';
 import { utcDay, utcDayStart, utcDaysEndingOn } from '../../functions/usage/day';
 import { MAX_LIST_DAYS } from '../conversations/args';
+import { minute, plural, time } from '../conversations/format-text';
 import { formatCount } from '../usage/format-text';
 import { CONVERSATIONS_PAGE_PATH, escapeHtml, USAGE_PAGE_PATH } from './operator-page';
 
@@ -15,10 +16,6 @@ export interface ListingQuery {
 
 export const MAX_SEARCH_CHARS = 200;
 const DAY_MS = 86_400_000;
-
-const time = (iso: string) => iso.slice(11, 19);
-const minute = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** A link to this page with `params` (values escaped for the attribute). */
 function pageLink(params: Record<string, string | number | undefined>): string {

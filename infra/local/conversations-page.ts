@@ -6,7 +6,8 @@ import {
   type WidgetListing,
 } from '../../functions/conversations/list-conversations';
 import { findSession } from '../../functions/conversations/stored-conversations';
-import { MAX_LIST_DAYS } from '../conversations/args';
+import { MAX_LIST_DAYS, SESSION_ID } from '../conversations/args';
+import { WIDGET_ID } from '../usage/args';
 import { conversationBody, type ListingQuery, listingBody, MAX_SEARCH_CHARS } from './conversations-html';
 import { CONVERSATIONS_PAGE_PATH, createOperatorPage } from './operator-page';
 import type { LocalPathHandler } from './server';
@@ -28,8 +29,6 @@ const conversationsPage = createOperatorPage({
 type ConversationsQuery = ({ kind: 'list' } & ListingQuery) | { kind: 'show'; sessionId: string };
 
 const LIST_PARAMS = ['days', 'widget', 'rating', 'search'] as const;
-const WIDGET_ID = /^[a-z0-9-]{1,64}$/;
-const SESSION_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /**
  * The operator's conversations on the local target, `GET /_perch/conversations[?days=7&widget=id

@@ -3,6 +3,7 @@ import { BUDGET_WARNING_FRACTION, budgetLevel, readDailyBudgets } from '../../fu
 import { USAGE_RETENTION_DAYS } from '../../functions/usage/counter-record';
 import type { UsageFigures } from '../../functions/usage/daily-usage';
 import { type DayUsage, readUsageReport, type UsageReport, type WidgetUsage } from '../../functions/usage/report';
+import { WIDGET_ID } from '../usage/args';
 import { figureCells, formatCost, formatCount, formatRefusals } from '../usage/format-text';
 import { CONVERSATIONS_PAGE_PATH, createOperatorPage, escapeHtml, USAGE_PAGE_PATH } from './operator-page';
 import type { LocalPathHandler } from './server';
@@ -52,7 +53,7 @@ function parseQuery(params: URLSearchParams): { days: number; widget?: string } 
   if (!(days >= 1 && days <= USAGE_RETENTION_DAYS))
     return `days must be a whole number from 1 to ${USAGE_RETENTION_DAYS}.`;
   const widget = params.get('widget') ?? undefined;
-  if (widget !== undefined && !/^[a-z0-9-]{1,64}$/.test(widget)) return 'widget must be a widget id such as docs-bot.';
+  if (widget !== undefined && !WIDGET_ID.test(widget)) return 'widget must be a widget id such as docs-bot.';
   return { days, widget };
 }
 

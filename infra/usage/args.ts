@@ -46,7 +46,8 @@ ${TARGET_HELP}
 Without --table or --outputs it reads the local target's data (PERCH_DATA_DIR, default .perch),
 whether \`npm start\` is running or not.`;
 
-const WIDGET_ID = /^[a-z0-9-]{1,64}$/;
+/** What a `--widget` (or the operator pages' `widget`) may be: a widget id's characters. */
+export const WIDGET_ID = /^[a-z0-9-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 const OPTIONS = {
